@@ -1,0 +1,74 @@
+"""Explore: rank any dimension by any measure, and page through the matching rows."""
+
+import streamlit as st
+
+from {{ cookiecutter.package_name }} import charts, queries, ui, views
+from {{ cookiecutter.package_name }}.data import Filters, get_source
+from {{ cookiecutter.package_name }}.settings import get_settings
+
+settings = get_settings()
+state = views.ExploreState()
+
+ui.page_header("Explore", "Rank a dimension and browse the rows behind it")
+
+
+@st.fragment
+def ranking_panel() -> None:
+    with ui.timed("explore.ranking"), ui.data_errors("explore.ranking"):
+        schema = get_source().schema
+        views.prepare_explore(state, schema)
+        left, middle, right = st.columns(3)
+        left.selectbox(
+            "Group by",
+            options=schema.dimensions,
+            format_func=views.label,
+            **state.widget("dimension"),
+        )
+        middle.selectbox(
+            "Rank by",
+            options=schema.measures,
+            format_func=views.label,
+            **state.widget("measure"),
+        )
+        right.slider("Top N", min_value=3, max_value=50, **state.widget("top_n"))
+        ranked = queries.breakdown(Filters(), state.dimension, state.measure, state.top_n)
+        chart, table = st.columns([3, 2])
+        with chart:
+            charts.draw(
+                ranked,
+                charts.bar_spec("label", "value", value_title=views.label(state.measure)),
+                max_points=settings.max_chart_points,
+            )
+        table.dataframe(
+            ranked.rename(
+                columns={
+                    "label": views.label(state.dimension),
+                    "value": views.label(state.measure),
+                    "row_count": "Rows",
+                }
+            ),
+            hide_index=True,
+        )
+
+
+@st.fragment
+def rows_panel() -> None:
+    with ui.timed("explore.rows"), ui.data_errors("explore.rows"):
+        total = int(queries.domain().rows)
+        pages = views.page_count(total, settings.page_size)
+        st.subheader("Rows", anchor=False)
+        st.number_input(
+            f"Page (of {pages:,}, {settings.page_size} rows each)",
+            min_value=1,
+            max_value=pages,
+            step=1,
+            **state.widget("page_number"),
+        )
+        offset = views.page_offset(state.page_number, total, settings.page_size)
+        st.dataframe(queries.page(Filters(), settings.page_size, offset), hide_index=True)
+
+
+with ui.timed("explore.page"):
+    ranking_panel()
+    rows_panel()
+ui.dev_panel()

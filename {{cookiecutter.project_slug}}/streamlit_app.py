@@ -1,0 +1,19 @@
+"""Entry point: settings gate, page config and the navigation router.
+
+Run with ``streamlit run streamlit_app.py``. The router runs on every rerun and
+hands over to the selected page script in ``src/{{ cookiecutter.package_name }}/pages``.
+"""
+
+import streamlit as st
+
+from {{ cookiecutter.package_name }} import ui
+from {{ cookiecutter.package_name }}.pages import PAGES
+
+settings = ui.load_settings()
+st.set_page_config(page_title=settings.app_title, page_icon=":material/bolt:", layout="wide")
+
+navigation = st.navigation(
+    [st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path) for page in PAGES]
+)
+st.sidebar.caption(settings.app_title)
+navigation.run()

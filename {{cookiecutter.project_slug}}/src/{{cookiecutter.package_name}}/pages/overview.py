@@ -42,7 +42,9 @@ def trend_panel() -> None:
         )
         filters = views.overview_filters(state, schema)
         totals = queries.summary(filters)
-        for column, kpi in zip(st.columns(len(schema.measures) + 2), views.kpis(totals, schema), strict=True):
+        for column, kpi in zip(
+            st.columns(len(schema.measures) + 2), views.kpis(totals, schema), strict=True
+        ):
             column.metric(kpi.label, kpi.value, help=kpi.help)
         start, end = state.date_range or (domain.min_date, domain.max_date)
         grain = choose_grain(start, end, settings.max_chart_points)

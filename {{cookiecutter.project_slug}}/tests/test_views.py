@@ -1,0 +1,102 @@
+"""The plain functions behind the fragments: unit-tested because AppTest cannot rerun a fragment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }} import charts, views
+from {{ cookiecutter.package_name }}.data import Domain, Filters, Schema, choose_grain
+
+SCHEMA = Schema("sales", "order_date", ("region", "channel"), ("revenue", "units"))
+DOMAIN = Domain(
+    min_date=dt.date(2024, 1, 1),
+    max_date=dt.date(2024, 12, 31),
+    rows=100,
+    values={"region": ("East", "West"), "channel": ("Online",)},
+)
+
+
+def test_prepare_overview_fills_defaults_from_the_data() -> None:
+    state = views.OverviewState({})
+    views.prepare_overview(state, DOMAIN, SCHEMA)
+    assert state.date_range == (DOMAIN.min_date, DOMAIN.max_date)
+    assert state.measure == "revenue"
+
+
+def test_prepare_overview_clamps_stale_choices() -> None:
+    state = views.OverviewState({})
+    state.date_range = (dt.date(2020, 1, 1), dt.date(2030, 1, 1))
+    state.focus = ["East", "Gone"]
+    state.measure = "dropped_column"
+    views.prepare_overview(state, DOMAIN, SCHEMA)
+    assert state.date_range == (DOMAIN.min_date, DOMAIN.max_date)
+    assert state.focus == ["East"]
+    assert state.measure == "revenue"
+
+
+def test_overview_filters() -> None:
+    state = views.OverviewState({})
+    state.date_range = (dt.date(2024, 2, 1), dt.date(2024, 3, 1))
+    state.focus = ["West", "East"]
+    assert views.overview_filters(state, SCHEMA) == Filters(
+        start=dt.date(2024, 2, 1),
+        end=dt.date(2024, 3, 1),
+        selections=(("region", ("East", "West")),),
+    )
+
+
+def test_empty_selection_means_all() -> None:
+    assert Filters.of(region=[]) == Filters()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, "0"), (999, "999"), (1234.5, "1,234.50"), (12_345, "12.3K"), (4_560_000, "4.56M")],
+)
+def test_format_number(value: float, shown: str) -> None:
+    assert views.format_number(value) == shown
+
+
+def test_kpis() -> None:
+    items = views.kpis({"row_count": 4.0, "revenue": 100.0, "units": 8.0}, SCHEMA)
+    assert [(k.label, k.value) for k in items] == [
+        ("Rows", "4"),
+        ("Revenue", "100"),
+        ("Units", "8"),
+        ("Revenue per row", "25"),
+    ]
+    assert views.kpis({"row_count": 0.0}, SCHEMA)[-1].value == "0"
+
+
+def test_paging() -> None:
+    assert views.page_count(0, 200) == 1
+    assert views.page_count(401, 200) == 3
+    assert views.page_offset(3, 401, 200) == 400
+    assert views.page_offset(99, 401, 200) == 400
+    assert views.page_offset(0, 401, 200) == 0
+
+
+@pytest.mark.parametrize(
+    ("days", "limit", "grain"),
+    [
+        (30, 2000, "day"),
+        (1096, 2000, "day"),
+        (1096, 500, "week"),
+        (3650, 120, "month"),
+        (3650, 100, "quarter"),
+    ],
+)
+def test_choose_grain_caps_points(days: int, limit: int, grain: str) -> None:
+    start = dt.date(2020, 1, 1)
+    assert choose_grain(start, start + dt.timedelta(days=days - 1), limit) == grain
+
+
+def test_charts_refuse_raw_rows() -> None:
+    with pytest.raises(charts.TooManyPointsError, match="aggregate in the engine"):
+        charts.check_points(pd.DataFrame({"x": range(11)}), max_points=10)
+    spec = charts.line_spec("period", "value")
+    assert spec["encoding"]["x"]["type"] == "temporal"
+    assert charts.bar_spec("label", "value")["mark"]["type"] == "bar"

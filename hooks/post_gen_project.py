@@ -63,20 +63,16 @@ def remove_paths(project: Path, paths: list[str]) -> None:
 def add_dependencies(pyproject: Path, dependencies: tuple[str, ...]) -> None:
     """Insert ``dependencies`` into ``[project] dependencies``, keeping it sorted."""
     text = pyproject.read_text(encoding="utf-8")
-    match = re.search(
-        r"^dependencies = \[\n(?P<body>.*?)^\]", text, re.MULTILINE | re.DOTALL
-    )
+    match = re.search(r"^dependencies = \[\n(?P<body>.*?)^\]", text, re.MULTILINE | re.DOTALL)
     if match is None:
         raise HookError(f"no `dependencies = [` list found in {pyproject}")
     existing = re.findall(r'"([^"]+)"', match["body"])
     merged = sorted(set(existing) | set(dependencies), key=lambda dep: dep.lower())
     body = "".join(f'    "{dep}",\n' for dep in merged)
-    pyproject.write_text(
-        text[: match.start("body")] + body + text[match.end("body") :], "utf-8"
-    )
+    pyproject.write_text(text[: match.start("body")] + body + text[match.end("body") :], "utf-8")
 
 
-def load_module(path: Path, name: str):  # noqa: ANN201 - a module object
+def load_module(path: Path, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise HookError(f"cannot load {path}")
@@ -87,9 +83,7 @@ def load_module(path: Path, name: str):  # noqa: ANN201 - a module object
 
 def write_sample_data(project: Path, package: str, rows: int) -> Path:
     """Write the sample dataset with the project's own generator (Parquet, or CSV)."""
-    sample = load_module(
-        project / "src" / package / "data" / "sample.py", "_sample_data"
-    )
+    sample = load_module(project / "src" / package / "data" / "sample.py", "_sample_data")
     return sample.write_sample(project / "data" / "sales.parquet", rows)
 
 
@@ -122,19 +116,13 @@ def main(project: Path | None = None) -> None:
     )
     run_step(
         "add data-source dependencies",
-        lambda: add_dependencies(
-            project / "pyproject.toml", DEPENDENCIES.get(chosen, ())
-        ),
+        lambda: add_dependencies(project / "pyproject.toml", DEPENDENCIES.get(chosen, ())),
     )
     data_note = ""
     if chosen in LOCAL_SAMPLE:
         rows = int(ANSWERS["sample_rows"].replace("_", ""))
-        written = run_step(
-            "write sample data", lambda: write_sample_data(project, package, rows)
-        )
-        data_note = (
-            f"Sample data: {rows:,} rows in {Path(written).relative_to(project)}."
-        )
+        written = run_step("write sample data", lambda: write_sample_data(project, package, rows))
+        data_note = f"Sample data: {rows:,} rows in {Path(written).relative_to(project)}."
     print(next_steps(ANSWERS["project_slug"], data_note))
 
 

@@ -30,9 +30,7 @@ ANSWERS: dict[str, str] = {
     "python_version": unquote("{{ cookiecutter.python_version | urlencode }}"),
     "data_source": unquote("{{ cookiecutter.data_source | urlencode }}"),
     "sample_rows": unquote("{{ cookiecutter.sample_rows | urlencode }}"),
-    "live_refresh_seconds": unquote(
-        "{{ cookiecutter.live_refresh_seconds | urlencode }}"
-    ),
+    "live_refresh_seconds": unquote("{{ cookiecutter.live_refresh_seconds | urlencode }}"),
 }
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
@@ -40,7 +38,7 @@ PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 # the real gate (it may offer fewer while the other sources are being written).
 DATA_SOURCES = ("duckdb", "postgres", "snowflake", "s3", "rest_api")
 
-MAX_PROJECT_NAME = 100
+MAX_PROJECT_NAME = 80  # fits `APP_TITLE = "..."` within the 100-column lines
 MAX_SLUG = 64
 MAX_PACKAGE = 40  # keeps `from <package>.<module> import ...` lines within 100 columns
 MAX_TEXT = 200
@@ -99,9 +97,7 @@ class AnswerError(ValueError):
         super().__init__(f"Invalid answer for '{field}': {value!r} \u2014 {rule}.")
 
 
-def _check_text(
-    field: str, value: object, max_len: int, *, allow_empty: bool = True
-) -> str:
+def _check_text(field: str, value: object, max_len: int, *, allow_empty: bool = True) -> str:
     """Shared checks for free text: a single printable line of bounded length."""
     if not isinstance(value, str):
         raise AnswerError(field, value, "must be text")
@@ -122,9 +118,7 @@ def check_project_name(value: object) -> None:
     text = _check_text("project_name", value, MAX_PROJECT_NAME, allow_empty=False)
     # The name is written into Python and TOML string literals ("...").
     if '"' in text or "\\" in text:
-        raise AnswerError(
-            "project_name", value, "must not contain double quotes or backslashes"
-        )
+        raise AnswerError("project_name", value, "must not contain double quotes or backslashes")
 
 
 def check_project_slug(value: object) -> None:
@@ -159,9 +153,7 @@ def check_package_name(value: object) -> None:
             "must be a valid Python identifier (letters, digits and underscores)",
         )
     if len(value) > MAX_PACKAGE:
-        raise AnswerError(
-            field, value, f"must be at most {MAX_PACKAGE} characters long"
-        )
+        raise AnswerError(field, value, f"must be at most {MAX_PACKAGE} characters long")
     if not PACKAGE_RE.fullmatch(value):
         raise AnswerError(
             field,
@@ -172,9 +164,7 @@ def check_package_name(value: object) -> None:
     if keyword.iskeyword(value):
         raise AnswerError(field, value, "is a Python keyword")
     if value in sys.stdlib_module_names:
-        raise AnswerError(
-            field, value, "would shadow the standard library module of that name"
-        )
+        raise AnswerError(field, value, "would shadow the standard library module of that name")
     if value in RESERVED_PACKAGE_NAMES:
         raise AnswerError(
             field,
@@ -206,11 +196,7 @@ def check_author_email(value: object) -> None:
     field = "author_email"
     if not isinstance(value, str):
         raise AnswerError(field, value, "must be text")
-    if (
-        len(value) > MAX_EMAIL
-        or not value.isprintable()
-        or not EMAIL_RE.fullmatch(value)
-    ):
+    if len(value) > MAX_EMAIL or not value.isprintable() or not EMAIL_RE.fullmatch(value):
         raise AnswerError(
             field,
             value,
@@ -220,16 +206,12 @@ def check_author_email(value: object) -> None:
 
 def check_python_version(value: object) -> None:
     if value not in PYTHON_VERSIONS:
-        raise AnswerError(
-            "python_version", value, f"must be one of {', '.join(PYTHON_VERSIONS)}"
-        )
+        raise AnswerError("python_version", value, f"must be one of {', '.join(PYTHON_VERSIONS)}")
 
 
 def check_data_source(value: object) -> None:
     if value not in DATA_SOURCES:
-        raise AnswerError(
-            "data_source", value, f"must be one of {', '.join(DATA_SOURCES)}"
-        )
+        raise AnswerError("data_source", value, f"must be one of {', '.join(DATA_SOURCES)}")
 
 
 def check_sample_rows(value: object) -> None:

@@ -20,9 +20,7 @@ from cookiecutter.prompt import prompt_for_config
 hook = load_hook("pre_gen_project")
 
 
-def run_cookiecutter(
-    tmp_path: Path, *extra_context: str
-) -> subprocess.CompletedProcess:
+def run_cookiecutter(tmp_path: Path, *extra_context: str) -> subprocess.CompletedProcess:
     """Run the real CLI (user config ignored) with ``key=value`` answers.
 
     Output goes to ``tmp_path/out`` and the working directory is ``tmp_path/cwd``, so a
@@ -85,7 +83,7 @@ BAD_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize("field, value", BAD_ANSWERS)
+@pytest.mark.parametrize(("field", "value"), BAD_ANSWERS)
 def test_bad_answer_fails_with_one_clear_line(tmp_path, field, value):
     result = run_cookiecutter(tmp_path, f"{field}={value}")
 
@@ -102,36 +100,28 @@ def test_bad_answer_fails_with_one_clear_line(tmp_path, field, value):
 
 
 @pytest.mark.parametrize(
-    "field, value",
+    ("field", "value"),
     [
         pytest.param("python_version", "3.9", id="python-not-a-choice"),
         pytest.param("data_source", "mysql", id="data-source-not-a-choice"),
     ],
 )
-def test_value_outside_a_choice_list_is_rejected_by_cookiecutter(
-    tmp_path, field, value
-):
+def test_value_outside_a_choice_list_is_rejected_by_cookiecutter(tmp_path, field, value):
     # cookiecutter itself rejects these in generate_context (apply_overwrites_to_context),
     # before any template code runs, with an uncaught ValueError. Its last line is clear.
     result = run_cookiecutter(tmp_path, f"{field}={value}")
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
-    assert last_line.startswith(
-        f"ValueError: {value} provided for choice variable {field}, "
-    )
+    assert last_line.startswith(f"ValueError: {value} provided for choice variable {field}, ")
     assert "but the choices are [" in last_line
     assert_nothing_written(tmp_path)
 
 
 def test_all_errors_are_reported_together(tmp_path):
-    result = run_cookiecutter(
-        tmp_path, "project_slug=../x", "package_name=json", "sample_rows=1e9"
-    )
+    result = run_cookiecutter(tmp_path, "project_slug=../x", "package_name=json", "sample_rows=1e9")
     assert result.returncode != 0
-    lines = [
-        line for line in result.stdout.splitlines() if line.startswith("Invalid answer")
-    ]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("Invalid answer")]
     assert [line.split("'")[1] for line in lines] == [
         "project_slug",
         "package_name",
@@ -154,7 +144,7 @@ def render_context(**extra_context: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "project_name, slug, package",
+    ("project_name", "slug", "package"),
     [
         ("Café Ünïcode Dashboard", "cafe-unicode-dashboard", "cafe_unicode_dashboard"),
         ("2024 Sales Board", "app-2024-sales-board", "app_2024_sales_board"),
@@ -169,7 +159,9 @@ def test_odd_valid_names_derive_valid_slug_and_package(project_name, slug, packa
 
 
 def test_eighty_character_name_derives_a_bounded_slug():
-    project_name = "Quarterly Revenue Forecast for the Northern European Retail Division 2024 Review"
+    project_name = (
+        "Quarterly Revenue Forecast for the Northern European Retail Division 2024 Review"
+    )
     assert len(project_name) == 80
     answers = render_context(project_name=project_name)
     assert answers["__answers_checked"] == "ok"

@@ -21,6 +21,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+APP_TITLE = "{{ cookiecutter.project_name }}"
 ENV_PREFIX = "{{ cookiecutter.package_name | upper }}_"
 SECRETS_SECTION = "app"
 _IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -88,7 +89,7 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
-    app_title: str = Field(default="{{ cookiecutter.project_name }}", min_length=1)
+    app_title: str = Field(default=APP_TITLE, min_length=1)
     data_path: Path = Path("data/sales.parquet")
     dataset: DatasetSettings = DatasetSettings()
     cache: CacheSettings = CacheSettings()

@@ -1,9 +1,9 @@
 """A deterministic sample sales dataset, any size, identical from every writer.
 
 Each value is a 32-bit integer hash of the row number, so the same rows come out
-of DuckDB (vectorised SQL, ~1 s for 20M rows) and of plain Python (no
-dependencies, used when DuckDB is not installed, e.g. inside the cookiecutter
-hook). Rows are in date order, as an append-only fact table would be, which lets
+of DuckDB (vectorised SQL, ~1 s for 2M rows) and of plain Python (no
+dependencies, used when DuckDB is not installed, e.g. in the environment that
+rendered this project). Rows are in date order, as an append-only fact table would be, which lets
 Parquet row-group statistics skip whole row groups on date filters.
 
     python -m {{ cookiecutter.package_name }}.data.sample --rows 2000000 --out data/sales.parquet

@@ -1,0 +1,173 @@
+"""Render the option matrix and odd names; every rendering must be clean and pass its tests.
+
+Modelled on cookiecutter-django's ``test_cookiecutter_generation.py``: static checks
+for every rendering (no template leftovers, ruff clean, exactly the chosen option's
+files), then each rendering's own test suite. Renderings share this environment
+(``PYTHONPATH=src``); only the default rendering is installed into fresh virtual
+environments, because there the install itself is under test.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import (
+    PYTHON,
+    load_hook,
+    matrix_id,
+    option_matrix,
+    render,
+    run,
+    shared_env,
+    text_files,
+)
+
+post_gen = load_hook("post_gen_project")
+
+ODD_NAMES = [
+    {"project_name": "Café Ünïcode Dashboard"},
+    {"project_name": "2024 Sales Board"},
+    {"project_name": "Quarterly Revenue Forecast for the Northern European Retail Division"},
+    {"project_name": "It's Ops", "project_slug": "ops-42", "package_name": "ops42"},
+]
+RENDERINGS = option_matrix() + ODD_NAMES
+LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\bcookiecutter\b")
+
+
+@pytest.fixture(scope="module", params=RENDERINGS, ids=[matrix_id(r) for r in RENDERINGS])
+def rendering(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    extra: dict[str, str] = request.param
+    return extra, render(tmp_path_factory.mktemp("render"), **extra)
+
+
+def test_no_template_syntax_is_left(rendering) -> None:
+    _, project = rendering
+    leftovers = [
+        f"{path.relative_to(project)}:{number}: {line.strip()}"
+        for path in text_files(project)
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if LEFTOVER.search(line)
+    ]
+    assert leftovers == []
+    assert not [p for p in project.rglob("*") if "{{" in p.name or "cookiecutter" in p.name]
+
+
+def test_only_the_chosen_options_files_exist(rendering) -> None:
+    extra, project = rendering
+    package = next((project / "src").iterdir()).name
+    chosen = extra.get("data_source", "duckdb")
+    for path, owners in post_gen.OWNED_FILES.items():
+        exists = (project / path.format(package=package)).exists()
+        assert exists == (chosen in owners), (path, chosen)
+
+
+def test_ruff_is_clean(rendering) -> None:
+    _, project = rendering
+    run([PYTHON, "-m", "ruff", "check", "--no-cache", "."], project)
+    run([PYTHON, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+
+
+def test_names_are_derived_and_used(rendering) -> None:
+    extra, project = rendering
+    package = next((project / "src").iterdir()).name
+    assert package.isidentifier()
+    assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", project.name)
+    pyproject = (project / "pyproject.toml").read_text("utf-8")
+    assert f'name = "{project.name}"' in pyproject
+    assert f'packages = ["src/{package}"]' in pyproject
+    version = extra.get("python_version", "3.11")
+    assert f'requires-python = ">={version}"' in pyproject
+    assert f'target-version = "py{version.replace(".", "")}"' in pyproject
+
+
+def test_sample_data_is_written(rendering) -> None:
+    extra, project = rendering
+    if extra.get("data_source", "duckdb") in post_gen.LOCAL_SAMPLE:
+        assert (project / "data" / "sales.parquet").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [r for r in RENDERINGS if "data_source" not in r],
+    ids=[matrix_id(r) for r in RENDERINGS if "data_source" not in r],
+)
+def test_generated_suite_passes_in_the_shared_environment(extra, tmp_path: Path) -> None:
+    project = render(tmp_path, **extra)
+    result = run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        project,
+        env=shared_env(project),
+    )
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+
+
+# -- the default rendering, installed the way a user installs it --------------------------
+
+
+def _venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def test_default_project_installs_with_pip_and_passes(tmp_path: Path) -> None:
+    project = render(tmp_path / "out")
+    venv = tmp_path / "venv"
+    run([PYTHON, "-m", "venv", str(venv)], tmp_path)
+    python = str(_venv_python(venv))
+    run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], project)
+    result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+    run([python, "-m", "ruff", "check", "--no-cache", "."], project)
+    run([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode("utf-8", "replace")
+
+
+def test_default_project_syncs_with_uv_and_serves_health(tmp_path: Path) -> None:
+    project = render(tmp_path / "out")
+    run([PYTHON, "-m", "uv", "sync", "--quiet", "--extra", "dev"], project)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(project / ".venv" / "bin" / "streamlit"),
+            "run",
+            "streamlit_app.py",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        health = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                health = _get(f"http://127.0.0.1:{port}/_stcore/health")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert health == (200, "ok"), server.poll()
+        status, page = _get(f"http://127.0.0.1:{port}/")
+        assert status == 200
+        assert "<title>Streamlit</title>" in page or "streamlit" in page.lower()
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "Traceback" not in output, output

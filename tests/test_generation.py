@@ -9,7 +9,9 @@ environments, because there the install itself is under test.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import (
+    CHOICES,
     PYTHON,
     load_hook,
     matrix_id,
@@ -171,3 +174,32 @@ def test_default_project_syncs_with_uv_and_serves_health(tmp_path: Path) -> None
         server.terminate()
         output = server.communicate(timeout=20)[0]
     assert "Traceback" not in output, output
+
+
+def _interpreter(version: str) -> str:
+    """A real python{version}: pyenv's build (CI machines carry 3.10 to 3.13), else PATH."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}"))
+    if candidates:
+        return str(candidates[-1])
+    found = shutil.which(f"python{version}")
+    assert found, f"no Python {version} under {pyenv_root}/versions or on PATH"
+    return found
+
+
+@pytest.mark.parametrize("version", [v for v in CHOICES["python_version"] if v != "3.11"])
+def test_newer_python_renderings_pass_on_that_python(version: str, tmp_path: Path) -> None:
+    project = render(tmp_path / "out", python_version=version)
+    venv = tmp_path / "venv"
+    run(
+        [PYTHON, "-m", "uv", "venv", "--quiet", "--python", _interpreter(version), str(venv)],
+        tmp_path,
+    )
+    python = str(_venv_python(venv))
+    run(
+        [PYTHON, "-m", "uv", "pip", "install", "--quiet", "--python", python, "-e", ".[dev]"],
+        project,
+    )
+    result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+    assert f"Python {version}" in run([python, "--version"], project).stdout

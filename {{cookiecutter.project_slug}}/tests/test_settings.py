@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }}.settings import (
     ENV_PREFIX,
@@ -67,3 +68,20 @@ def test_env_var_name() -> None:
     assert env_var_name(("cache", "default", "ttl_seconds")) == (
         f"{ENV_PREFIX}CACHE__DEFAULT__TTL_SECONDS"
     )
+
+
+def test_streamlit_secrets_app_table_is_read(app: AppTest) -> None:
+    app.secrets["app"] = {"app_title": "Title from secrets", "dataset": {"measures": ["units"]}}
+    app.run()
+    assert not app.exception
+    assert app.sidebar.caption[0].value == "Title from secrets"
+    assert [metric.label for metric in app.metric][:3] == ["Rows", "Units", "Units per row"]
+
+
+def test_environment_wins_over_streamlit_secrets(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}APP_TITLE", "Title from env")
+    app.secrets["app"] = {"app_title": "Title from secrets"}
+    app.run()
+    assert app.sidebar.caption[0].value == "Title from env"

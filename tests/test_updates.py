@@ -97,15 +97,11 @@ def user_edits(project: Path, env: dict[str, str]) -> dict[Path, str]:
 
 def assert_updated_to_b(project: Path, env: dict[str, str], commit_b: str) -> None:
     runbook = project / "docs" / "runbook.md"
-    assert runbook.read_text(encoding="utf-8").startswith(
-        f"# Runbook for {PROJECT_NAME}\n"
-    )
-    assert 'base = "light"' in (project / ".streamlit" / "config.toml").read_text(
-        "utf-8"
-    )
-    assert "cookiecutter-streamlit-fast 99.0.0." in (project / "README.md").read_text(
-        "utf-8"
-    )
+    assert runbook.read_text(encoding="utf-8").startswith(f"# Runbook for {PROJECT_NAME}\n")
+    assert 'base = "light"' in (project / ".streamlit" / "config.toml").read_text("utf-8")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "streamlit-fast template, version 99.0.0." in readme
+    assert "--checkout v99.0.0`" in readme
     state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     assert state["commit"] == commit_b
     assert state["context"]["cookiecutter"]["_template_version"] == "99.0.0"
@@ -246,4 +242,4 @@ def test_changelog_names_the_current_template_version(tmp_path: Path, env):
         "sample_rows=1000",
     )
     readme = (out / "sales-insights" / "README.md").read_text(encoding="utf-8")
-    assert f"cookiecutter-streamlit-fast {template_version()}." in readme
+    assert f"streamlit-fast template, version {template_version()}." in readme

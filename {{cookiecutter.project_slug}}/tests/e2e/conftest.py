@@ -1,0 +1,263 @@
+"""Browser-test fixtures: a real ``streamlit run`` server and headless Chromium.
+
+The server runs the app exactly as users get it (``streamlit run streamlit_app.py``
+in the project directory, so ``.streamlit/config.toml`` applies) on a free
+loopback port, on the test sample data. Chromium is the system's own (Debian's
+``chromium`` package, or the binary named by ``E2E_CHROMIUM``): Playwright drives
+it, and never downloads a browser of its own.
+
+Screenshots, the server log and ``latency.json`` land in ``test-artifacts/e2e/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+STARTUP_TIMEOUT_S = 60
+VIEWPORT = {"width": 1400, "height": 1000}
+# Headless, offline-friendly Chromium: no sandbox (CI runs as root), no GPU, and
+# no background traffic to Google services (the machine may have no network).
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+@dataclass
+class Server:
+    """A running ``streamlit run`` process."""
+
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@dataclass
+class LatencyReport:
+    """Browser-measured times from a widget change to the updated output."""
+
+    context: dict[str, Any] = field(default_factory=dict)
+    interactions: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, page: str, widget: str, key: str, outputs_ms: dict[str, float]) -> None:
+        self.interactions.append(
+            {
+                "page": page,
+                "widget": widget,
+                "key": key,
+                "outputs_ms": {name: round(ms, 1) for name, ms in outputs_ms.items()},
+                "all_outputs_ms": round(max(outputs_ms.values()), 1),
+            }
+        )
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        by_widget: dict[str, list[float]] = {}
+        for item in self.interactions:
+            name = f"{item['page']}: {item['widget']}"
+            by_widget.setdefault(name, []).append(item["all_outputs_ms"])
+        return {
+            name: {
+                "n": len(times),
+                "median_ms": round(statistics.median(times), 1),
+                "min_ms": min(times),
+                "max_ms": max(times),
+            }
+            for name, times in by_widget.items()
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.context, "interactions": self.interactions, "summary": self.summary()}
+
+
+_REPORT = LatencyReport()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    """Poll ``/_stcore/health`` until it answers ``ok``; fail with the log if it never does."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"streamlit exited with code {process.returncode} before it was healthy:\n"
+                + log_path.read_text(encoding="utf-8", errors="replace")
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(
+        f"streamlit was not healthy within {STARTUP_TIMEOUT_S} s:\n"
+        + log_path.read_text(encoding="utf-8", errors="replace")
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and anything it started: SIGTERM its process group, then SIGKILL."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def chromium_executable() -> str:
+    """``E2E_CHROMIUM``, or the first Chromium/Chrome on ``PATH``."""
+    configured = os.environ.get("E2E_CHROMIUM")
+    if configured:
+        return configured
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(
+        "No Chromium found for the browser tests: install the system package "
+        "(Debian/Ubuntu: `apt-get install chromium`) or set E2E_CHROMIUM to a "
+        "Chromium or Chrome binary."
+    )
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """A fresh ``test-artifacts/e2e`` folder for this run."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(sample_parquet: Path, artifacts: Path) -> Iterator[Server]:
+    """``streamlit run streamlit_app.py`` on a free loopback port, stopped after the session."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
+    env[f"{ENV_PREFIX}DATA_PATH"] = str(sample_parquet)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+    ]
+    log_path = artifacts / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() reaches every child
+        )
+    try:
+        wait_until_healthy(process, url, log_path)
+        _REPORT.context.update(
+            {"server": url, "data_path": str(sample_parquet), "command": command[2:]}
+        )
+        yield Server(url=url, log_path=log_path)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=list(CHROMIUM_ARGS), headless=True
+        )
+        _REPORT.context.update({"chromium": executable, "chromium_version": browser.version})
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (a new Streamlit session) per test; uncaught page errors fail it."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not page_errors, f"JavaScript errors in the page: {page_errors}"
+
+
+@pytest.fixture(scope="session")
+def latency_report(artifacts: Path) -> Iterator[LatencyReport]:
+    """Collects interaction latencies; written to ``latency.json`` after the session."""
+    yield _REPORT
+    if _REPORT.interactions:
+        (artifacts / "latency.json").write_text(
+            json.dumps(_REPORT.as_dict(), indent=2) + "\n", encoding="utf-8"
+        )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the measured latencies under the test results (no thresholds: numbers only)."""
+    if not _REPORT.interactions:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("browser interaction latency (key press -> updated output)")
+    write(f"{'interaction':<32} {'key':<11} " + "  ".join(["output ms"]))
+    for item in _REPORT.interactions:
+        outputs = ", ".join(f"{name} {ms:.0f}" for name, ms in item["outputs_ms"].items())
+        write(f"{item['page'] + ': ' + item['widget']:<32} {item['key']:<11} {outputs}")
+    for name, stats in _REPORT.summary().items():
+        write(
+            f"{name:<32} median {stats['median_ms']:.0f} ms "
+            f"(min {stats['min_ms']:.0f}, max {stats['max_ms']:.0f}, n={stats['n']})"
+        )
+    write(f"written to {ARTIFACTS / 'latency.json'}")

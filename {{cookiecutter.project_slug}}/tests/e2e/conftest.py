@@ -251,7 +251,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("browser interaction latency (key press -> updated output)")
-    write(f"{'interaction':<32} {'key':<11} " + "  ".join(["output ms"]))
+    write(f"{'interaction':<32} {'key':<11} ms to each output's final state")
     for item in _REPORT.interactions:
         outputs = ", ".join(f"{name} {ms:.0f}" for name, ms in item["outputs_ms"].items())
         write(f"{item['page'] + ': ' + item['widget']:<32} {item['key']:<11} {outputs}")

@@ -182,7 +182,8 @@ def test_page_renders_without_errors(
 
 
 def test_every_page_has_an_interaction() -> None:
-    assert sorted(INTERACTIONS) == sorted(spec.url_path for spec in PAGES)
+    pages = sorted(spec.url_path for spec in PAGES)
+    assert sorted(INTERACTIONS) == pages, "give every page in PAGES an entry in INTERACTIONS"
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[spec.url_path for spec in PAGES])

@@ -23,23 +23,152 @@ ANSWERS = {
     "sample_rows": "{{ cookiecutter.sample_rows }}",
 }
 
-# Files (relative to the project, ``{package}`` filled in) kept only for these options.
+ALL_SOURCES = frozenset({"duckdb", "postgres", "snowflake", "s3", "rest_api"})
+SQL_SOURCES = frozenset({"duckdb", "postgres", "snowflake", "s3"})
+
+# Files and folders (relative to the project, ``{package}`` filled in) kept only for
+# these options; an empty set means the path is removed after ``MOVED_FILES`` ran.
 OWNED_FILES: dict[str, frozenset[str]] = {
+    "src/{package}/data/sql.py": SQL_SOURCES,
     "src/{package}/data/duckdb_source.py": frozenset({"duckdb"}),
+    "src/{package}/data/postgres_source.py": frozenset({"postgres"}),
+    "src/{package}/data/snowflake_source.py": frozenset({"snowflake"}),
+    "src/{package}/data/s3_source.py": frozenset({"s3"}),
+    "src/{package}/data/rest_api_source.py": frozenset({"rest_api"}),
+    "src/{package}/data/reference_api.py": frozenset({"rest_api"}),
+    "src/{package}/data/seeds": frozenset(),
     "tests/test_duckdb_source.py": frozenset({"duckdb"}),
+    "tests/test_postgres_source.py": frozenset({"postgres"}),
+    "tests/postgres_server.py": frozenset({"postgres"}),
+    "tests/test_snowflake_source.py": frozenset({"snowflake"}),
+    "tests/snowflake_server.py": frozenset({"snowflake"}),
+    "tests/test_s3_source.py": frozenset({"s3"}),
+    "tests/s3_server.py": frozenset({"s3"}),
+    "tests/test_rest_api_source.py": frozenset({"rest_api"}),
+    "tests/failing_servers.py": ALL_SOURCES - {"duckdb"},
+}
+
+# Files each option moves into place (from -> to) before the others are removed.
+# (No f-strings with doubled braces here: cookiecutter renders this file with Jinja.)
+MOVED_FILES: dict[str, dict[str, str]] = {
+    option: {"src/{package}/data/seeds/" + option + ".py": "src/{package}/data/seed.py"}
+    for option in ALL_SOURCES
 }
 
 # Runtime dependencies each option adds to pyproject.toml.
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "duckdb": ("duckdb>=1.1", "pyarrow>=15"),
+    "postgres": ("psycopg[binary]>=3.1", "sqlalchemy>=2.0"),
+    "snowflake": ("snowflake-connector-python[pandas]>=3.12",),
+    "s3": ("duckdb>=1.1", "pyarrow>=15"),
+    "rest_api": ("httpx>=0.27", "tenacity>=8.2"),
+}
+
+# What each option's own tests need on top (the `dev` extra): the local engines.
+DEV_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    # fakesnow 0.12 imports connector modules that snowflake-connector-python 5 removed.
+    "snowflake": ("fakesnow[server]>=0.12", "snowflake-connector-python<5"),
+    "s3": ("boto3>=1.34", "moto[server]>=5.0"),
 }
 
 # Options that ship the sample dataset as local files.
 LOCAL_SAMPLE = frozenset({"duckdb"})
 
+# What a developer does before the first `streamlit run`, per option.
+SETUP_STEPS: dict[str, tuple[str, ...]] = {
+    "postgres": (
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.postgres]",
+        "python -m {package}.data.seed   # create the table and load the sample",
+    ),
+    "snowflake": (
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.snowflake]",
+        "python -m {package}.data.seed   # create the table and load the sample",
+    ),
+    "s3": (
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.s3]",
+        "python -m {package}.data.seed   # upload the sample as Parquet",
+    ),
+    "rest_api": (
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.rest_api]",
+        "python -m {package}.data.seed & # serve the sample through the reference API",
+    ),
+}
+
+# The `[connections.*]` table each option appends to .streamlit/secrets.toml.example.
+# Placeholders only: real credentials belong in the gitignored secrets.toml.
+CONNECTION_SECRETS: dict[str, str] = {
+    "postgres": """
+# The PostgreSQL server. Environment variables {env}CONNECTION__<KEY> win over
+# these keys. Fill a local server with the sample data: python -m {package}.data.seed
+[connections.postgres]
+host = "localhost"
+port = 5432
+database = "analytics"
+username = "streamlit_app"  # a role that can SELECT from the table is enough
+password = "change-me"
+# connect_timeout_seconds = 5
+""",
+    "snowflake": """
+# The Snowflake account (passed to snowflake.connector.connect). Environment
+# variables {env}CONNECTION__<KEY> win over these keys.
+# Fill a database with the sample data: python -m {package}.data.seed
+[connections.snowflake]
+account = "myorg-myaccount"  # <organization>-<account name>
+user = "STREAMLIT_APP"
+password = "change-me"
+database = "ANALYTICS"
+schema = "PUBLIC"
+warehouse = "COMPUTE_WH"
+# role = "REPORTING"
+# login_timeout = 10   # seconds for the whole login
+# socket_timeout = 60  # seconds for each request
+""",
+    "s3": """
+# The bucket holding the Parquet dataset. Environment variables
+# {env}CONNECTION__<KEY> win over these keys.
+# Upload the sample dataset: python -m {package}.data.seed
+[connections.s3]
+bucket = "my-analytics-bucket"
+prefix = "sales/"
+region = "us-east-1"
+# endpoint_url = "http://127.0.0.1:9000"  # MinIO or another S3-compatible store
+# Leave both keys out to use the AWS credential chain (env, ~/.aws, instance role).
+# access_key_id = "change-me"
+# secret_access_key = "change-me"
+# connect_timeout_seconds = 5
+""",
+    "rest_api": """
+# The data API (see "Reference API" in README.md). Environment variables
+# {env}CONNECTION__<KEY> win over these keys.
+# Serve the sample dataset locally: python -m {package}.data.seed
+[connections.rest_api]
+base_url = "http://127.0.0.1:8765"
+token = "change-me"
+# retries = 3  # extra attempts on timeouts, 429 and 5xx, with exponential backoff
+# page_size = 500
+# connect_timeout_seconds = 5
+""",
+}
+
 
 class HookError(RuntimeError):
     """A post-generation step failed; the message says which and why."""
+
+
+def files_to_move(chosen: str, package: str) -> dict[str, str]:
+    """``{from: to}`` for the files ``chosen`` moves into place."""
+    return {
+        source.format(package=package): target.format(package=package)
+        for source, target in MOVED_FILES.get(chosen, {}).items()
+    }
+
+
+def move_paths(project: Path, moves: dict[str, str]) -> None:
+    for source, target in moves.items():
+        if not (project / source).exists():
+            raise HookError(f"{source} is missing from the template")
+        (project / target).parent.mkdir(parents=True, exist_ok=True)
+        (project / source).replace(project / target)
 
 
 def files_to_remove(chosen: str, package: str) -> list[str]:
@@ -60,19 +189,39 @@ def remove_paths(project: Path, paths: list[str]) -> None:
             target.unlink()
 
 
-def add_dependencies(pyproject: Path, dependencies: tuple[str, ...]) -> None:
-    """Insert ``dependencies`` into ``[project] dependencies``, keeping it sorted."""
+def add_dependencies(
+    pyproject: Path, dependencies: tuple[str, ...], array: str = "dependencies"
+) -> None:
+    """Insert ``dependencies`` into the TOML array ``array`` (``dependencies`` or an
+    extra such as ``dev``), keeping it sorted. The array must be written one item a line.
+    """
+    if not dependencies:
+        return
     text = pyproject.read_text(encoding="utf-8")
-    match = re.search(r"^dependencies = \[\n(?P<body>.*?)^\]", text, re.MULTILINE | re.DOTALL)
+    match = re.search(
+        rf"^{re.escape(array)} = \[\n(?P<body>.*?)^\]", text, re.MULTILINE | re.DOTALL
+    )
     if match is None:
-        raise HookError(f"no `dependencies = [` list found in {pyproject}")
+        raise HookError(f"no `{array} = [` list found in {pyproject}")
     existing = re.findall(r'"([^"]+)"', match["body"])
     merged = sorted(set(existing) | set(dependencies), key=lambda dep: dep.lower())
     body = "".join(f'    "{dep}",\n' for dep in merged)
     pyproject.write_text(text[: match.start("body")] + body + text[match.end("body") :], "utf-8")
 
 
-def load_module(path: Path, name: str):
+def connection_secrets(chosen: str, package: str) -> str:
+    """The ``[connections.*]`` example for ``chosen`` ("" when it needs none)."""
+    text = CONNECTION_SECRETS.get(chosen, "")
+    return text.format(package=package, env=package.upper() + "_")
+
+
+def append_text(path: Path, text: str) -> None:
+    if text:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def load_module(path: Path, name: str):  # noqa: ANN201 - a module object
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise HookError(f"cannot load {path}")
@@ -87,7 +236,8 @@ def write_sample_data(project: Path, package: str, rows: int) -> Path:
     return sample.write_sample(project / "data" / "sales.parquet", rows)
 
 
-def next_steps(slug: str, data_note: str) -> str:
+def next_steps(slug: str, data_note: str, setup: tuple[str, ...] = ()) -> str:
+    steps = "".join(f"    {step}\n" for step in setup)
     return f"""
 Created {slug}. {data_note}
 
@@ -95,7 +245,7 @@ Next steps:
     cd {slug}
     python -m venv .venv && . .venv/bin/activate
     pip install -e '.[dev]'         # or: uv sync --extra dev
-    streamlit run streamlit_app.py  # the app, on the sample data
+{steps}    streamlit run streamlit_app.py  # the app, on the sample data
     pytest                          # the tests
 """
 
@@ -111,6 +261,10 @@ def main(project: Path | None = None) -> None:
     project = project or Path.cwd()
     chosen, package = ANSWERS["data_source"], ANSWERS["package_name"]
     run_step(
+        "move the data source's files into place",
+        lambda: move_paths(project, files_to_move(chosen, package)),
+    )
+    run_step(
         "remove files of other data sources",
         lambda: remove_paths(project, files_to_remove(chosen, package)),
     )
@@ -118,12 +272,26 @@ def main(project: Path | None = None) -> None:
         "add data-source dependencies",
         lambda: add_dependencies(project / "pyproject.toml", DEPENDENCIES.get(chosen, ())),
     )
+    run_step(
+        "add the data source's test dependencies",
+        lambda: add_dependencies(
+            project / "pyproject.toml", DEV_DEPENDENCIES.get(chosen, ()), "dev"
+        ),
+    )
+    run_step(
+        "write the connection secrets example",
+        lambda: append_text(
+            project / ".streamlit" / "secrets.toml.example",
+            connection_secrets(chosen, package),
+        ),
+    )
     data_note = ""
     if chosen in LOCAL_SAMPLE:
         rows = int(ANSWERS["sample_rows"].replace("_", ""))
         written = run_step("write sample data", lambda: write_sample_data(project, package, rows))
         data_note = f"Sample data: {rows:,} rows in {Path(written).relative_to(project)}."
-    print(next_steps(ANSWERS["project_slug"], data_note))
+    setup = tuple(step.format(package=package) for step in SETUP_STEPS.get(chosen, ()))
+    print(next_steps(ANSWERS["project_slug"], data_note, setup))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small sample dataset, settings pointed at it, clean caches per test."""
+{%- set server_class = {"postgres": "PostgresServer", "snowflake": "SnowflakeServer", "s3": "S3Server"}.get(cookiecutter.data_source, "") -%}
+"""Shared fixtures: {% if cookiecutter.data_source == "duckdb" %}a small sample dataset{% else %}the engine with a small sample{% endif %}, settings pointed at it, clean caches."""
 
 from __future__ import annotations
 
@@ -8,15 +9,30 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+{%- if cookiecutter.data_source == "postgres" %}
+from postgres_server import PostgresServer, running_server
+{%- elif cookiecutter.data_source == "s3" %}
+from s3_server import S3Server, running_server
+{%- endif %}
+{%- if cookiecutter.data_source == "snowflake" %}
+from snowflake_server import SnowflakeServer, running_server
+{%- endif %}
 from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }} import cache
+{%- if cookiecutter.data_source == "duckdb" %}
 from {{ cookiecutter.package_name }}.data import sample
-from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, get_settings
+{%- elif cookiecutter.data_source == "rest_api" %}
+from {{ cookiecutter.package_name }}.data import reference_api
+{%- else %}
+from {{ cookiecutter.package_name }}.data import seed
+{%- endif %}
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, {% if server_class %}Settings, {% endif %}get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 APP = PROJECT_ROOT / "streamlit_app.py"
 SAMPLE_ROWS = 20_000
+{%- if cookiecutter.data_source == "duckdb" %}
 
 
 @pytest.fixture(scope="session")
@@ -25,9 +41,53 @@ def sample_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return sample.write_parquet(tmp_path_factory.mktemp("data") / "sales.parquet", SAMPLE_ROWS)
 
 
+@pytest.fixture(scope="session")
+def engine_env(sample_parquet: Path) -> dict[str, str]:
+    """Settings variables (without the prefix) that point the app at the sample."""
+    return {"DATA_PATH": str(sample_parquet)}
+{%- elif cookiecutter.data_source == "rest_api" %}
+
+TOKEN = "test-only-token"
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[reference_api.ReferenceServer]:
+    """The reference API serving a 20,000-row sample on 127.0.0.1, for the whole session."""
+    with reference_api.serve(SAMPLE_ROWS, token=TOKEN, port=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def engine_env(api: reference_api.ReferenceServer) -> dict[str, str]:
+    """Settings variables (without the prefix) that point the app at the reference API."""
+    return {
+        "CONNECTION__BASE_URL": api.url,
+        "CONNECTION__TOKEN": TOKEN,
+        "CONNECTION__RETRIES": "1",
+        "CONNECTION__CONNECT_TIMEOUT_SECONDS": "2",
+    }
+{%- else %}
+
+
+@pytest.fixture(scope="session")
+def {{ cookiecutter.data_source }}() -> Iterator[{{ server_class }}]:
+    """The engine for the whole test session, on 127.0.0.1."""
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def engine_env({{ cookiecutter.data_source }}: {{ server_class }}) -> dict[str, str]:
+    """Settings variables (without the prefix) that point the app at the seeded engine."""
+    settings = Settings(_env_file=None, connection={{ cookiecutter.data_source }}.connection())  # type: ignore[call-arg]
+    seed.seed(settings, SAMPLE_ROWS)
+    return {{ cookiecutter.data_source }}.env()
+{%- endif %}
+
+
 @pytest.fixture(autouse=True)
 def app_env(
-    sample_parquet: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[None]:
     """Every test starts from default settings on the sample data and empty caches.
 
@@ -37,7 +97,8 @@ def app_env(
     for name in list(os.environ):
         if name.startswith(ENV_PREFIX):
             monkeypatch.delenv(name)
-    monkeypatch.setenv(f"{ENV_PREFIX}DATA_PATH", str(sample_parquet))
+    for name, value in engine_env.items():
+        monkeypatch.setenv(ENV_PREFIX + name, value)
     monkeypatch.chdir(tmp_path)  # no developer .env or secrets.toml leaks in
     _reset()
     yield

@@ -91,17 +91,6 @@ def test_explore_paging_shows_other_rows(app: AppTest) -> None:
     assert first["order_date"].max() <= second["order_date"].min()
 
 
-def test_broken_data_source_shows_a_message_not_a_traceback(
-    app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
-) -> None:
-    monkeypatch.setenv(f"{ENV_PREFIX}DATA_PATH", os.path.join(tmp_path, "missing.parquet"))
-    for page in PAGES:
-        open_page(app, page)
-        assert app.error, page.title
-        assert "missing.parquet" in app.error[0].value
-        assert any(button.label == "Retry" for button in app.button)
-
-
 def test_invalid_settings_stop_the_app_with_the_variable_name(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:

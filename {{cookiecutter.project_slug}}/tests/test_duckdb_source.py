@@ -9,9 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from app_pages import run_every_page
+from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }}.data import DataSourceError, Filters, Schema, sample
 from {{ cookiecutter.package_name }}.data.duckdb_source import DuckDBSource, ensure_parquet
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
 
 ROWS = 20_000
 SCHEMA = Schema(
@@ -137,7 +140,7 @@ def test_missing_file_says_how_to_fix_it(tmp_path: Path) -> None:
     with pytest.raises(DataSourceError) as caught:
         DuckDBSource(tmp_path / "nope.parquet", SCHEMA)
     assert "nope.parquet" in caught.value.what
-    assert ".data.sample" in caught.value.fix
+    assert ".data.seed" in caught.value.fix
 
 
 def test_schema_mismatch_names_the_missing_columns(sample_parquet: Path) -> None:
@@ -179,3 +182,11 @@ def test_health(source: DuckDBSource) -> None:
     health = source.health()
     assert health.ok
     assert health.latency_ms >= 0
+
+
+def test_broken_data_source_shows_a_message_not_a_traceback(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}DATA_PATH", os.path.join(tmp_path, "missing.parquet"))
+    for error in run_every_page(app):
+        assert "missing.parquet" in error

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import functools
 import re
+{%- if cookiecutter.data_source == "duckdb" %}
 from pathlib import Path
+{%- endif %}
+{%- if cookiecutter.data_source == "snowflake" %}
+from typing import Any, ClassVar, Literal
+{%- else %}
 from typing import Any, ClassVar
-
+{%- endif %}
+{% if cookiecutter.data_source == "rest_api" %}
+from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
+{%- elif cookiecutter.data_source != "duckdb" %}
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+{%- else %}
 from pydantic import BaseModel, Field, ValidationError, field_validator
+{%- endif %}
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +35,10 @@ from pydantic_settings import (
 APP_TITLE = "{{ cookiecutter.project_name }}"
 ENV_PREFIX = "{{ cookiecutter.package_name | upper }}_"
 SECRETS_SECTION = "app"
+{%- if cookiecutter.data_source != "duckdb" %}
+CONNECTION_NAME = "{{ cookiecutter.data_source }}"
+"""The ``[connections.<name>]`` table of ``.streamlit/secrets.toml`` the connection reads."""
+{%- endif %}
 _IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
@@ -76,6 +91,73 @@ class DatasetSettings(BaseModel):
         if bad:
             raise ValueError(f"column names must be identifiers, got {bad}")
         return names
+{%- if cookiecutter.data_source == "postgres" %}
+
+
+class ConnectionSettings(BaseModel):
+    """The PostgreSQL server: ``[connections.postgres]`` in secrets, or ``*_CONNECTION__*``."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=5432, gt=0, lt=65536)
+    database: str = Field(min_length=1)
+    username: str = Field(min_length=1)
+    password: SecretStr
+    connect_timeout_seconds: int = Field(default=5, ge=1)
+{%- elif cookiecutter.data_source == "snowflake" %}
+
+
+# Database and schema names are used unquoted, so Snowflake matches them case-insensitively.
+_SNOWFLAKE_NAME = r"^[A-Za-z_][A-Za-z0-9_$]*$"
+
+
+class ConnectionSettings(BaseModel):
+    """The Snowflake account: ``[connections.snowflake]`` in secrets, or ``*_CONNECTION__*``."""
+
+    account: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+    password: SecretStr
+    database: str = Field(pattern=_SNOWFLAKE_NAME)
+    schema_name: str = Field(default="PUBLIC", pattern=_SNOWFLAKE_NAME, alias="schema")
+    warehouse: str | None = None
+    role: str | None = None
+    # Only for a proxy, private link or a local fake: normally derived from the account.
+    host: str | None = None
+    port: int | None = Field(default=None, gt=0, lt=65536)
+    protocol: Literal["https", "http"] = "https"
+    # Seconds; the connector's own keys: the whole login, and each HTTP request.
+    login_timeout: int = Field(default=10, ge=1)
+    socket_timeout: int = Field(default=60, ge=1)
+{%- elif cookiecutter.data_source == "s3" %}
+
+
+class ConnectionSettings(BaseModel):
+    """The S3 bucket: ``[connections.s3]`` in secrets, or ``*_CONNECTION__*``.
+
+    Leave the keys out to use the standard AWS credential chain (environment,
+    ``~/.aws``, instance role).
+    """
+
+    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    prefix: str = "sales/"
+    region: str = "us-east-1"
+    # Only for S3-compatible stores (MinIO, a local moto server): "http://127.0.0.1:9000".
+    endpoint_url: str | None = None
+    access_key_id: SecretStr | None = None
+    secret_access_key: SecretStr | None = None
+    retries: int = Field(default=2, ge=0, le=10)
+    connect_timeout_seconds: float = Field(default=5, gt=0)
+{%- elif cookiecutter.data_source == "rest_api" %}
+
+
+class ConnectionSettings(BaseModel):
+    """The data API: ``[connections.rest_api]`` in secrets, or ``*_CONNECTION__*``."""
+
+    base_url: AnyHttpUrl
+    token: SecretStr
+    retries: int = Field(default=3, ge=0, le=10)
+    page_size: int = Field(default=500, ge=1, le=10_000)
+    connect_timeout_seconds: float = Field(default=5, gt=0)
+{%- endif %}
 
 
 class Settings(BaseSettings):
@@ -90,7 +172,12 @@ class Settings(BaseSettings):
     )
 
     app_title: str = Field(default=APP_TITLE, min_length=1)
+{%- if cookiecutter.data_source == "duckdb" %}
     data_path: Path = Path("data/sales.parquet")
+{%- else %}
+    # Validated from an empty table when nothing is set, so each missing key is named.
+    connection: ConnectionSettings = Field(default_factory=dict)  # type: ignore[arg-type]
+{%- endif %}
     dataset: DatasetSettings = DatasetSettings()
     cache: CacheSettings = CacheSettings()
     live_refresh_seconds: float = Field(default={{ cookiecutter.live_refresh_seconds }}, ge=1)
@@ -129,10 +216,17 @@ class StreamlitSecretsSource(PydanticBaseSettingsSource):
         try:
             if not st.secrets.load_if_toml_exists():
                 return {}
-            section = st.secrets.get(SECRETS_SECTION, {})
+            values = _to_dict(st.secrets.get(SECRETS_SECTION, {}))
+{%- if cookiecutter.data_source != "duckdb" %}
+            connection = st.secrets.get("connections", {}).get(CONNECTION_NAME)
+{%- endif %}
         except Exception:  # a malformed secrets.toml is reported by Streamlit itself
             return {}
-        return _to_dict(section)
+{%- if cookiecutter.data_source != "duckdb" %}
+        if connection is not None:
+            values["connection"] = _to_dict(connection)
+{%- endif %}
+        return values
 
 
 def _to_dict(value: Any) -> Any:
@@ -158,10 +252,18 @@ def describe(error: ValidationError) -> str:
         value = problem.get("input")
         shown = "missing" if problem["type"] == "missing" else f"got {value!r}"
         lines.append(
-            f"{env_var_name(location)} (secrets: [{SECRETS_SECTION}] "
-            f"{'.'.join(map(str, location))}): {problem['msg']}; {shown}"
+            f"{env_var_name(location)} ({secrets_key(location)}): {problem['msg']}; {shown}"
         )
     return "\n".join(lines)
+
+
+def secrets_key(location: tuple[int | str, ...]) -> str:
+    """Where the field at ``location`` goes in ``.streamlit/secrets.toml``."""
+{%- if cookiecutter.data_source != "duckdb" %}
+    if location[:1] == ("connection",):
+        return f"secrets: [connections.{CONNECTION_NAME}] {'.'.join(map(str, location[1:]))}"
+{%- endif %}
+    return f"secrets: [{SECRETS_SECTION}] {'.'.join(map(str, location))}"
 
 
 @functools.cache

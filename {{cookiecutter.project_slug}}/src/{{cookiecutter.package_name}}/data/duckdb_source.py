@@ -14,11 +14,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..settings import Settings
+from ..settings import ENV_PREFIX, Settings
 from .base import DataSourceError, Schema, schema_from
 from .sql import SqlDataSource
 
-SAMPLE_HINT = "python -m {{ cookiecutter.package_name }}.data.sample"
+SAMPLE_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 
 
 def ensure_parquet(path: Path) -> str:
@@ -40,7 +40,7 @@ def ensure_parquet(path: Path) -> str:
         raise DataSourceError(
             f"No data file at {parquet}.",
             f"Create the sample with `{SAMPLE_HINT}` or point "
-            "{{ cookiecutter.package_name | upper }}_DATA_PATH at your Parquet/CSV file.",
+            f"{ENV_PREFIX}DATA_PATH at your Parquet/CSV file.",
         )
     return str(parquet)
 
@@ -83,8 +83,7 @@ class DuckDBSource(SqlDataSource):
         except duckdb.InterruptException as error:
             raise DataSourceError(
                 f"The query took longer than {self.timeout_seconds:g} s and was stopped.",
-                "Narrow the filters or raise "
-                "{{ cookiecutter.package_name | upper }}_QUERY_TIMEOUT_SECONDS.",
+                f"Narrow the filters or raise {ENV_PREFIX}QUERY_TIMEOUT_SECONDS.",
             ) from error
         except duckdb.IOException as error:
             raise DataSourceError(
@@ -108,7 +107,7 @@ class DuckDBSource(SqlDataSource):
         if missing:
             raise DataSourceError(
                 f"{self.source} has no column(s) {missing} (it has {sorted(available)}).",
-                "Set {{ cookiecutter.package_name | upper }}_DATASET__DATE_COLUMN, "
+                f"Set {ENV_PREFIX}DATASET__DATE_COLUMN, "
                 "_DATASET__DIMENSIONS and _DATASET__MEASURES to match your data.",
             )
 
@@ -118,6 +117,4 @@ class DuckDBSource(SqlDataSource):
 
 def connect(settings: Settings) -> DuckDBSource:
     """The configured DuckDB source (called once per process by ``data.get_source``)."""
-    return DuckDBSource(
-        settings.data_path, schema_from(settings), settings.query_timeout_seconds
-    )
+    return DuckDBSource(settings.data_path, schema_from(settings), settings.query_timeout_seconds)

@@ -7,9 +7,9 @@ time grains come from a fixed list; everything else is a bound parameter.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 import datetime as dt
 import time
+from abc import ABC, abstractmethod
 from typing import Any
 
 import pandas as pd
@@ -62,9 +62,7 @@ class SqlDataSource(ABC):
             clauses.append(f"{quote(dimension, self.schema.dimensions)} IN ({marks})")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    def _query(
-        self, select: str, filters: Filters, tail: str = "", **extra: Any
-    ) -> pd.DataFrame:
+    def _query(self, select: str, filters: Filters, tail: str = "", **extra: Any) -> pd.DataFrame:
         source, params = self.relation()
         where, where_params = self.where(filters)
         sql = f"SELECT {select} FROM {source}{where}{tail}"  # noqa: S608 - identifiers checked, values bound
@@ -74,7 +72,7 @@ class SqlDataSource(ABC):
         sums = ", ".join(
             f"SUM({self._column(m)}) AS {self._column(m)}" for m in self.schema.measures
         )
-        frame = self._query(f"COUNT(*) AS row_count, {sums}", filters)
+        frame = self._query(f'COUNT(*) AS "row_count", {sums}', filters)
         record = frame.iloc[0].to_dict()
         return {key: float(value) if pd.notna(value) else 0.0 for key, value in record.items()}
 
@@ -83,8 +81,8 @@ class SqlDataSource(ABC):
             raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
         date = self._column(self.schema.date_column)
         return self._query(
-            f"CAST(DATE_TRUNC('{grain}', {date}) AS DATE) AS period, "
-            f"SUM({quote(measure, self.schema.measures)}) AS value",
+            f"CAST(DATE_TRUNC('{grain}', {date}) AS DATE) AS \"period\", "
+            f'SUM({quote(measure, self.schema.measures)}) AS "value"',
             filters,
             " GROUP BY 1 ORDER BY 1",
         )
@@ -93,7 +91,7 @@ class SqlDataSource(ABC):
         label = quote(dimension, self.schema.dimensions)
         value = quote(measure, self.schema.measures)
         return self._query(
-            f"{label} AS label, SUM({value}) AS value, COUNT(*) AS row_count",
+            f'{label} AS "label", SUM({value}) AS "value", COUNT(*) AS "row_count"',
             filters,
             f" GROUP BY 1 ORDER BY 2 DESC LIMIT {self.placeholder('limit')}",
             limit=int(limit),
@@ -101,7 +99,9 @@ class SqlDataSource(ABC):
 
     def page(self, filters: Filters, limit: int, offset: int) -> pd.DataFrame:
         columns = ", ".join(self._column(c) for c in self.schema.columns)
-        order = ", ".join(self._column(c) for c in (self.schema.date_column, *self.schema.dimensions))
+        order = ", ".join(
+            self._column(c) for c in (self.schema.date_column, *self.schema.dimensions)
+        )
         return self._query(
             columns,
             filters,
@@ -114,7 +114,8 @@ class SqlDataSource(ABC):
     def domain(self, max_values: int = 1000) -> Domain:
         date = self._column(self.schema.date_column)
         bounds = self._query(
-            f"MIN({date}) AS min_date, MAX({date}) AS max_date, COUNT(*) AS row_count", Filters()
+            f'MIN({date}) AS "min_date", MAX({date}) AS "max_date", COUNT(*) AS "row_count"',
+            Filters(),
         ).iloc[0]
         if not bounds["row_count"]:
             raise ValueError("the table is empty")
@@ -122,7 +123,7 @@ class SqlDataSource(ABC):
             dimension: tuple(
                 str(v)
                 for v in self._query(
-                    f"DISTINCT {self._column(dimension)} AS value",
+                    f'DISTINCT {self._column(dimension)} AS "value"',
                     Filters(),
                     f" ORDER BY 1 LIMIT {self.placeholder('limit')}",
                     limit=int(max_values),
@@ -140,7 +141,7 @@ class SqlDataSource(ABC):
     def health(self) -> Health:
         started = time.perf_counter()
         try:
-            self.fetch("SELECT 1 AS ok", {})
+            self.fetch('SELECT 1 AS "ok"', {})
         except Exception as error:  # health reports, it does not raise
             return Health(False, str(error), (time.perf_counter() - started) * 1000)
         return Health(True, "ok", (time.perf_counter() - started) * 1000)

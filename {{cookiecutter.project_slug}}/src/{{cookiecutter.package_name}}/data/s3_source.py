@@ -1,0 +1,162 @@
+"""Parquet files in an S3 bucket, queried with DuckDB through pyarrow's S3 filesystem.
+
+pyarrow reads the objects (DuckDB needs no httpfs extension, so nothing is
+downloaded at run time); DuckDB scans the pyarrow dataset and pushes each
+query's columns and filters into that scan, so only the columns a query names
+and the row groups its filters can match are fetched from S3. The shared SQL
+of ``sql.py`` binds every value as a ``$name`` parameter.
+
+The object listing is read once per process (``data.get_source`` is a cached
+resource): press Retry, or clear the ``resources`` cache, after adding files.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+import pandas as pd
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+
+from ..settings import CONNECTION_NAME, ENV_PREFIX, ConnectionSettings, Settings
+from .base import DataSourceError, Schema, schema_from
+from .sql import SqlDataSource, quote
+
+SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
+SECRETS_HINT = (
+    f"[connections.{CONNECTION_NAME}] in .streamlit/secrets.toml "
+    f"(or the {ENV_PREFIX}CONNECTION__* variables)"
+)
+
+
+def filesystem(
+    connection: ConnectionSettings, timeout_seconds: float, *, allow_bucket_creation: bool = False
+) -> pafs.S3FileSystem:
+    """pyarrow's S3 client for the configured bucket, with timeouts and bounded retries."""
+    options: dict[str, Any] = {
+        "region": connection.region,
+        "connect_timeout": connection.connect_timeout_seconds,
+        "request_timeout": timeout_seconds,
+        "retry_strategy": pafs.AwsStandardS3RetryStrategy(max_attempts=connection.retries + 1),
+        "allow_bucket_creation": allow_bucket_creation,
+    }
+    if connection.endpoint_url:
+        endpoint = urlsplit(connection.endpoint_url)
+        options["endpoint_override"] = endpoint.netloc or endpoint.path
+        options["scheme"] = endpoint.scheme or "https"
+    if connection.access_key_id and connection.secret_access_key:
+        options["access_key"] = connection.access_key_id.get_secret_value()
+        options["secret_key"] = connection.secret_access_key.get_secret_value()
+    return pafs.S3FileSystem(**options)
+
+
+def explain(error: Exception, location: str, timeout_seconds: float) -> DataSourceError:
+    """Turn an S3 or DuckDB error into what failed and how to fix it."""
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, FileNotFoundError) or "NO_SUCH" in detail:
+        return DataSourceError(
+            f"No Parquet dataset at {location}: the bucket or prefix does not exist.",
+            f"Upload the sample with `{SEED_HINT}`, or fix bucket and prefix in {SECRETS_HINT}.",
+        )
+    if "ACCESS_DENIED" in detail or "InvalidAccessKeyId" in detail or "403" in detail:
+        return DataSourceError(
+            f"S3 refused the credentials for {location}: {detail}",
+            f"Check access_key_id and secret_access_key in {SECRETS_HINT}, and that they may "
+            "read the bucket.",
+        )
+    if "curlCode: 28" in detail or "timed out" in detail.lower() or "Timeout" in detail:
+        return DataSourceError(
+            f"S3 did not answer within {timeout_seconds:g} s for {location}: {detail}",
+            f"Check the network and endpoint_url in {SECRETS_HINT}, or raise "
+            f"{ENV_PREFIX}QUERY_TIMEOUT_SECONDS.",
+        )
+    if "NETWORK_CONNECTION" in detail or "curlCode" in detail:
+        return DataSourceError(
+            f"Cannot reach S3 for {location}: {detail}",
+            f"Check the network, region and endpoint_url in {SECRETS_HINT}.",
+        )
+    return DataSourceError(
+        f"Reading {location} failed: {detail}",
+        "Check the objects are Parquet files with the dataset's columns.",
+    )
+
+
+class S3Source(SqlDataSource):
+    """Queries the Parquet files under ``s3://bucket/prefix`` through one pyarrow dataset."""
+
+    def __init__(
+        self,
+        fs: pafs.S3FileSystem,
+        bucket: str,
+        prefix: str,
+        schema: Schema,
+        timeout_seconds: float,
+    ) -> None:
+        self.schema = schema
+        self.timeout_seconds = timeout_seconds
+        self.location = f"s3://{bucket}/{prefix}"
+        try:
+            self.dataset = ds.dataset(
+                f"{bucket}/{prefix}".rstrip("/"), format="parquet", filesystem=fs
+            )
+        except OSError as error:  # FileNotFoundError included
+            raise explain(error, self.location, timeout_seconds) from error
+        if not self.dataset.files:
+            raise DataSourceError(
+                f"No Parquet files under {self.location}.",
+                f"Upload the sample with `{SEED_HINT}`, or fix prefix in {SECRETS_HINT}.",
+            )
+        missing = [c for c in schema.columns if c not in self.dataset.schema.names]
+        if missing:
+            raise DataSourceError(
+                f"The Parquet files under {self.location} have no column(s) {missing}.",
+                f"Set {ENV_PREFIX}DATASET__DATE_COLUMN, _DATASET__DIMENSIONS and "
+                "_DATASET__MEASURES to match the files.",
+            )
+        # One in-memory DuckDB per process; each query gets its own cursor (the
+        # thread-safe way to share it between sessions) with the dataset registered.
+        self._connection = duckdb.connect(":memory:")
+
+    def placeholder(self, name: str) -> str:
+        return f"${name}"
+
+    def relation(self) -> tuple[str, dict[str, Any]]:
+        return quote(self.schema.table, (self.schema.table,)), {}
+
+    def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+        used = {key: value for key, value in params.items() if f"${key}" in sql}
+        cursor = self._connection.cursor()
+        timer = threading.Timer(self.timeout_seconds, cursor.interrupt)
+        timer.start()
+        try:
+            cursor.register(self.schema.table, self.dataset)
+            return cursor.execute(sql, used).df()
+        except duckdb.InterruptException as error:
+            raise DataSourceError(
+                f"The query on {self.location} took longer than {self.timeout_seconds:g} s "
+                "and was stopped.",
+                f"Narrow the filters or raise {ENV_PREFIX}QUERY_TIMEOUT_SECONDS.",
+            ) from error
+        except (duckdb.Error, OSError) as error:
+            raise explain(error, self.location, self.timeout_seconds) from error
+        finally:
+            timer.cancel()
+            cursor.close()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def connect(settings: Settings) -> S3Source:
+    """The configured S3 source (called once per process by ``data.get_source``)."""
+    connection = settings.connection
+    return S3Source(
+        filesystem(connection, settings.query_timeout_seconds),
+        connection.bucket,
+        connection.prefix,
+        schema_from(settings),
+        settings.query_timeout_seconds,
+    )

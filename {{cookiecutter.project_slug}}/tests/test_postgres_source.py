@@ -1,0 +1,173 @@
+"""PostgreSQL specifics against the real server: failures, secrets, the seed script.
+
+Every failure must reach the page as ``st.error`` saying what failed and how to
+fix it, with a Retry button, while the app keeps running; and a failure is never
+cached, so the app recovers as soon as the engine does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tomllib
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from app_pages import PROJECT_ROOT, run_every_page
+from failing_servers import closed_port, silent_server
+from postgres_server import PostgresServer
+from streamlit.testing.v1 import AppTest
+
+from {{ cookiecutter.package_name }}.data import DataSourceError, Filters, get_source, seed
+from {{ cookiecutter.package_name }}.settings import (
+    CONNECTION_NAME,
+    ENV_PREFIX,
+    ConnectionSettings,
+    get_settings,
+)
+
+
+def sql(postgres: PostgresServer, statement: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(
+        host=postgres.host,
+        port=postgres.port,
+        dbname=postgres.database,
+        user=postgres.user,
+        password=postgres.password,
+        autocommit=True,
+    ) as connection:
+        cursor = connection.execute(statement)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description else []
+
+
+@contextlib.contextmanager
+def table_locked(postgres: PostgresServer) -> Iterator[None]:
+    """Hold an exclusive lock on the table, so every read waits until released."""
+    with psycopg.connect(
+        host=postgres.host,
+        port=postgres.port,
+        dbname=postgres.database,
+        user=postgres.user,
+        password=postgres.password,
+    ) as connection:
+        connection.execute("LOCK TABLE sales IN ACCESS EXCLUSIVE MODE")
+        yield
+        connection.rollback()
+
+
+def test_unreachable_server(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__PORT", str(closed_port()))
+    for error in run_every_page(app):
+        assert "Cannot reach PostgreSQL at 127.0.0.1" in error
+        assert f"[connections.{CONNECTION_NAME}]" in error
+
+
+def test_server_that_never_answers_times_out(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    with silent_server() as port:
+        monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__PORT", str(port))
+        monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__CONNECT_TIMEOUT_SECONDS", "1")
+        for error in run_every_page(app, pages=1):  # libpq waits at least 2 s per attempt
+            assert "Cannot reach PostgreSQL" in error
+            assert "timeout" in error.lower()
+
+
+def test_bad_credentials(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__PASSWORD", "wrong-password")
+    for error in run_every_page(app):
+        assert "refused the credentials" in error
+        assert "password authentication failed" in error
+        assert "Check username and password" in error
+
+
+def test_missing_table(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}DATASET__TABLE", "no_such_table")
+    for error in run_every_page(app):
+        assert 'Table "no_such_table" does not exist' in error
+        assert ".data.seed" in error
+
+
+def test_missing_column_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}DATASET__DIMENSIONS", '["region", "colour"]')
+    with pytest.raises(DataSourceError, match="colour") as caught:
+        get_source()
+    assert "DATASET__DIMENSIONS" in caught.value.fix
+
+
+def test_slow_query_is_cancelled_and_the_failure_is_not_cached(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, postgres: PostgresServer
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}QUERY_TIMEOUT_SECONDS", "0.5")
+    with table_locked(postgres):
+        for error in run_every_page(app):
+            assert "took longer than 0.5 s" in error
+            assert "QUERY_TIMEOUT_SECONDS" in error
+    # The engine is back: the very next run works, without pressing Retry.
+    assert run_every_page(app) == ["", ""]
+
+
+def test_retry_button_recovers_once_the_engine_is_back(
+    app: AppTest, postgres: PostgresServer
+) -> None:
+    sql(postgres, "ALTER TABLE sales RENAME TO sales_away")
+    try:
+        assert all('Table "sales" does not exist' in error for error in run_every_page(app))
+    finally:
+        sql(postgres, "ALTER TABLE sales_away RENAME TO sales")
+    app.button(key="explore.rows:retry").click().run()
+    assert not app.exception
+    assert not app.error
+
+
+def test_missing_secret_is_named(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(f"{ENV_PREFIX}CONNECTION__PASSWORD")
+    app.run()
+    assert not app.exception
+    message = app.error[0].value
+    assert f"{ENV_PREFIX}CONNECTION__PASSWORD" in message
+    assert f"[connections.{CONNECTION_NAME}] password" in message
+
+
+def test_connection_from_streamlit_secrets(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, postgres: PostgresServer
+) -> None:
+    for name in list(os.environ):
+        if name.startswith(f"{ENV_PREFIX}CONNECTION__"):
+            monkeypatch.delenv(name)
+    app.secrets["connections"] = {CONNECTION_NAME: postgres.connection()}
+    assert run_every_page(app) == ["", ""]
+
+
+def test_secrets_example_has_every_key_and_no_real_secret() -> None:
+    example = tomllib.loads(
+        (PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text(encoding="utf-8")
+    )
+    section = example["connections"][CONNECTION_NAME]
+    required = {
+        name for name, field in ConnectionSettings.model_fields.items() if field.is_required()
+    }
+    assert required <= set(section)
+    assert ConnectionSettings.model_validate(section).password.get_secret_value() == "change-me"
+
+
+def test_seed_script_creates_and_fills_the_table(
+    monkeypatch: pytest.MonkeyPatch, postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}DATASET__TABLE", "seed_check")
+    seed.main(["--rows", "1500"])
+    assert "loaded 1,500 rows into seed_check" in capsys.readouterr().out
+    get_settings.cache_clear()
+    try:
+        assert get_source().summary(Filters())["row_count"] == 1500
+        seed.main(["--rows", "1000"])  # seeding again replaces the table
+        assert sql(postgres, "SELECT COUNT(*) FROM seed_check") == [(1000,)]
+    finally:
+        sql(postgres, "DROP TABLE IF EXISTS seed_check")
+
+
+def test_hostile_values_leave_the_table_intact(postgres: PostgresServer) -> None:
+    source = get_source()
+    for hostile in ("'; DROP TABLE sales; --", "x'); DELETE FROM sales; --", "\\'; TRUNCATE sales"):
+        assert source.summary(Filters.of(region=[hostile], channel=[hostile]))["row_count"] == 0
+    # Checked on a connection of our own, not the app's.
+    assert sql(postgres, "SELECT COUNT(*) FROM sales") == [(20_000,)]

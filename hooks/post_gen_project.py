@@ -77,19 +77,23 @@ LOCAL_SAMPLE = frozenset({"duckdb"})
 # What a developer does before the first `streamlit run`, per option.
 SETUP_STEPS: dict[str, tuple[str, ...]] = {
     "postgres": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.postgres]",
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
+        "# fill in [connections.postgres] in .streamlit/secrets.toml",
         "python -m {package}.data.seed   # create the table and load the sample",
     ),
     "snowflake": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.snowflake]",
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
+        "# fill in [connections.snowflake] in .streamlit/secrets.toml",
         "python -m {package}.data.seed   # create the table and load the sample",
     ),
     "s3": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.s3]",
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
+        "# fill in [connections.s3] in .streamlit/secrets.toml",
         "python -m {package}.data.seed   # upload the sample as Parquet",
     ),
     "rest_api": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml  # fill in [connections.rest_api]",
+        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
+        "# fill in [connections.rest_api] in .streamlit/secrets.toml",
         "python -m {package}.data.seed & # serve the sample through the reference API",
     ),
 }
@@ -221,7 +225,7 @@ def append_text(path: Path, text: str) -> None:
             handle.write(text)
 
 
-def load_module(path: Path, name: str):  # noqa: ANN201 - a module object
+def load_module(path: Path, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise HookError(f"cannot load {path}")

@@ -18,7 +18,13 @@ from app_pages import PROJECT_ROOT, run_every_page
 from failing_servers import closed_port, silent_server
 from streamlit.testing.v1 import AppTest
 
-from {{ cookiecutter.package_name }}.data import DataSourceError, Filters, get_source, reference_api, seed
+from {{ cookiecutter.package_name }}.data import (
+    DataSourceError,
+    Filters,
+    get_source,
+    reference_api,
+    seed,
+)
 from {{ cookiecutter.package_name }}.data.rest_api_source import RestApiSource
 from {{ cookiecutter.package_name }}.pages import PAGES
 from {{ cookiecutter.package_name }}.settings import (

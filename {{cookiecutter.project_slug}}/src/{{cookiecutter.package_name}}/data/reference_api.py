@@ -1,9 +1,12 @@
 """The reference data API: the sample dataset served over HTTP, with filters, aggregates and paging.
 
 It defines the small contract the ``rest_api`` data source speaks (documented in
-README.md under "Reference API"), serves it for local development
-(``python -m {{ cookiecutter.package_name }}.data.seed``) and for the tests. Put your own API behind
-the same endpoints, or adapt ``rest_api_source.py`` to yours.
+README.md under "Reference API") and serves it to the tests and, for local
+development, to the app:
+
+    python -m {{ cookiecutter.package_name }}.data.seed
+
+Put your own API behind the same endpoints, or adapt ``rest_api_source.py`` to yours.
 
 Standard library only; every aggregate is computed in plain Python over rows
 kept in date order, which is quick enough for a sample of a few hundred

@@ -1,4 +1,6 @@
-"""Write the sample dataset where the app reads it: ``python -m {{ cookiecutter.package_name }}.data.seed``.
+"""Write the sample dataset where the app reads it, in one command.
+
+    python -m {{ cookiecutter.package_name }}.data.seed [--rows N]
 
 Writes ``--rows`` rows of ``sample.py`` as Parquet to the configured
 ``{{ cookiecutter.package_name | upper }}_DATA_PATH`` (default ``data/sales.parquet``).

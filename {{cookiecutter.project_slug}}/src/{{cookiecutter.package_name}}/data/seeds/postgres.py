@@ -1,10 +1,12 @@
-"""Fill PostgreSQL with the sample dataset: ``python -m {{ cookiecutter.package_name }}.data.seed``.
+"""Fill PostgreSQL with the sample dataset, in one command.
+
+    python -m {{ cookiecutter.package_name }}.data.seed [--rows N]
 
 Creates (or replaces) the configured table on the server the app reads
-(``[connections.postgres]`` in ``.streamlit/secrets.toml`` or the
-``{{ cookiecutter.package_name | upper }}_CONNECTION__*`` variables), loads ``--rows`` rows of
-``sample.py`` with COPY, indexes the date column and refreshes the planner's
-statistics, all in one transaction.
+(``[connections.postgres]`` in ``.streamlit/secrets.toml``, or the
+``*_CONNECTION__*`` environment variables), loads ``--rows`` rows of ``sample.py``
+with COPY, indexes the date column and refreshes the planner's statistics, all in
+one transaction.
 """
 
 from __future__ import annotations

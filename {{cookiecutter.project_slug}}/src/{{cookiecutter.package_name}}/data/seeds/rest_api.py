@@ -1,7 +1,9 @@
-"""Serve the sample dataset through the reference API: ``python -m {{ cookiecutter.package_name }}.data.seed``.
+"""Serve the sample dataset through the reference API, in one command.
 
-Listens where ``base_url`` of ``[connections.rest_api]`` (or
-``{{ cookiecutter.package_name | upper }}_CONNECTION__BASE_URL``) points, on loopback by default, and
+    python -m {{ cookiecutter.package_name }}.data.seed [--rows N]
+
+Listens where ``base_url`` of ``[connections.rest_api]`` (or the
+``*_CONNECTION__BASE_URL`` environment variable) points, on loopback by default, and
 accepts that section's ``token``, so ``streamlit run streamlit_app.py`` in
 another terminal reads from it. Stop it with Ctrl+C.
 """

@@ -1,7 +1,9 @@
-"""Upload the sample dataset to S3 as Parquet: ``python -m {{ cookiecutter.package_name }}.data.seed``.
+"""Upload the sample dataset to S3 as Parquet, in one command.
+
+    python -m {{ cookiecutter.package_name }}.data.seed [--rows N]
 
 Creates the configured bucket when it is missing (``[connections.s3]`` in
-``.streamlit/secrets.toml`` or the ``{{ cookiecutter.package_name | upper }}_CONNECTION__*`` variables),
+``.streamlit/secrets.toml``, or the ``*_CONNECTION__*`` environment variables),
 removes the objects under the prefix, and writes ``--rows`` rows of ``sample.py``
 as one zstd Parquet file whose row groups cover consecutive dates, so date
 filters skip whole row groups.

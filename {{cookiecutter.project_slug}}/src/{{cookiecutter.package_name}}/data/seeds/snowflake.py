@@ -1,7 +1,9 @@
-"""Fill Snowflake with the sample dataset: ``python -m {{ cookiecutter.package_name }}.data.seed``.
+"""Fill Snowflake with the sample dataset, in one command.
 
-Connects like the app (``[connections.snowflake]`` in ``.streamlit/secrets.toml``
-or the ``{{ cookiecutter.package_name | upper }}_CONNECTION__*`` variables), creates the database and
+    python -m {{ cookiecutter.package_name }}.data.seed [--rows N]
+
+Connects like the app (``[connections.snowflake]`` in ``.streamlit/secrets.toml``,
+or the ``*_CONNECTION__*`` environment variables), creates the database and
 schema when missing, replaces the table, and bulk-loads ``--rows`` rows of
 ``sample.py`` the way Snowflake loads files: PUT a CSV to a temporary stage,
 then COPY INTO. Column names are created lower-case and quoted, matching the

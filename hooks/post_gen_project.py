@@ -68,7 +68,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
 DEV_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     # fakesnow 0.12 imports connector modules that snowflake-connector-python 5 removed.
     "snowflake": ("fakesnow[server]>=0.12", "snowflake-connector-python<5"),
-    "s3": ("boto3>=1.34", "moto[server]>=5.0"),
+    "s3": ("boto3>=1.34", "moto[server]>=5.2.5"),
 }
 
 # Options that ship the sample dataset as local files.

@@ -1,4 +1,5 @@
 """A deterministic sample sales dataset, any size, identical from every writer.
+{%- if cookiecutter.data_source in ("duckdb", "s3") %}
 
 Each value is a 32-bit integer hash of the row number, so the same rows come out
 of DuckDB (vectorised SQL, ~1 s for 2M rows) and of plain Python (no
@@ -7,6 +8,14 @@ rendered this project). Rows are in date order, as an append-only fact table wou
 Parquet row-group statistics skip whole row groups on date filters.
 
     python -m {{ cookiecutter.package_name }}.data.sample --rows 2000000 --out data/sales.parquet
+{%- else %}
+
+Each value is a 32-bit integer hash of the row number, so every run gives the
+same rows, in date order as an append-only fact table would hold them. The seed
+script loads them into the engine; this module can also write them as CSV:
+
+    python -m {{ cookiecutter.package_name }}.data.sample --rows 2000000 --out data/sales.csv
+{%- endif %}
 
 This module imports only the standard library at the top: the project's
 post-generation hook loads it by path before any dependency is installed.
@@ -114,6 +123,7 @@ def rows(count: int, seed: int = 7) -> Iterator[tuple[object, ...]]:
             cents / 100,
             units * cents / 100,
         )
+{%- if cookiecutter.data_source in ("duckdb", "s3") %}
 
 
 def _sql_list(values: list[object]) -> str:
@@ -166,6 +176,7 @@ def duckdb_relation(connection: object, count: int, seed: int = 7) -> object:
     for statement in _MACROS:
         connection.execute(statement)  # type: ignore[attr-defined]
     return connection.sql(select_sql(count, seed))  # type: ignore[attr-defined]
+{%- endif %}
 
 
 def write_csv(path: Path, count: int, seed: int = 7) -> Path:
@@ -176,6 +187,7 @@ def write_csv(path: Path, count: int, seed: int = 7) -> Path:
         writer.writerow(COLUMNS)
         writer.writerows(rows(count, seed))
     return path
+{%- if cookiecutter.data_source in ("duckdb", "s3") %}
 
 
 def write_parquet(path: Path, count: int, seed: int = 7) -> Path:
@@ -190,6 +202,8 @@ def write_parquet(path: Path, count: int, seed: int = 7) -> Path:
         )
     tmp.replace(path)
     return path
+{%- endif %}
+{%- if cookiecutter.data_source == "duckdb" %}
 
 
 def write_sample(path: Path, count: int, seed: int = 7) -> Path:
@@ -202,17 +216,24 @@ def write_sample(path: Path, count: int, seed: int = 7) -> Path:
     except ImportError:
         return write_csv(path.with_suffix(".csv"), count, seed)
     return write_parquet(path, count, seed)
+{%- endif %}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default={{ cookiecutter.sample_rows }})
     parser.add_argument("--seed", type=int, default=7)
+{%- if cookiecutter.data_source in ("duckdb", "s3") %}
     parser.add_argument("--out", type=Path, default=Path("data/sales.parquet"))
     parser.add_argument("--csv", action="store_true", help="write CSV instead of Parquet")
     args = parser.parse_args(argv)
     writer = write_csv if args.csv or args.out.suffix == ".csv" else write_parquet
     written = writer(args.out, args.rows, args.seed)
+{%- else %}
+    parser.add_argument("--out", type=Path, default=Path("data/sales.csv"))
+    args = parser.parse_args(argv)
+    written = write_csv(args.out, args.rows, args.seed)
+{%- endif %}
     print(f"wrote {args.rows:,} rows to {written}")
 
 

@@ -124,6 +124,9 @@ def test_main_reports_a_missing_project_layout(
     answers = {"project_slug": "demo", "package_name": "demo", "sample_rows": "1000"}
     monkeypatch.setattr(hook, "ANSWERS", {**answers, "data_source": "duckdb"})
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    seeds = tmp_path / "src" / "demo" / "data" / "seeds"  # the files moved before the sample
+    seeds.mkdir(parents=True)
+    (seeds / "duckdb.py").write_text("")
     with pytest.raises(hook.HookError, match="write sample data"):
         hook.main(tmp_path)
 

@@ -166,12 +166,15 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def streamlit_server(sample_parquet: Path, artifacts: Path) -> Iterator[Server]:
-    """``streamlit run streamlit_app.py`` on a free loopback port, stopped after the session."""
+def streamlit_server(engine_env: dict[str, str], artifacts: Path) -> Iterator[Server]:
+    """``streamlit run streamlit_app.py`` on a free loopback port, stopped after the session.
+
+    It reads the same engine, with the same sample, as the other tests (``engine_env``).
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
-    env[f"{ENV_PREFIX}DATA_PATH"] = str(sample_parquet)
+    env.update({ENV_PREFIX + name: value for name, value in engine_env.items()})
     command = [
         sys.executable,
         "-m",
@@ -198,7 +201,7 @@ def streamlit_server(sample_parquet: Path, artifacts: Path) -> Iterator[Server]:
     try:
         wait_until_healthy(process, url, log_path)
         _REPORT.context.update(
-            {"server": url, "data_path": str(sample_parquet), "command": command[2:]}
+            {"server": url, "settings": sorted(engine_env), "command": command[2:]}
         )
         yield Server(url=url, log_path=log_path)
     finally:

@@ -137,26 +137,20 @@ def commit_all(repo: Path, env: dict[str, str], message: str) -> str:
 
 def project_dir(template: Path) -> Path:
     """The template's project folder (``{{cookiecutter.project_slug}}``) inside ``template``."""
-    (folder,) = [
-        p for p in template.iterdir() if p.name.startswith("{{") and p.is_dir()
-    ]
+    (folder,) = [p for p in template.iterdir() if p.name.startswith("{{") and p.is_dir()]
     return folder
 
 
 def choices(variable: str) -> list[str]:
     """The choice list of ``variable`` in the template's cookiecutter.json."""
-    context = json.loads(
-        (TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8")
-    )
+    context = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
     value = context[variable]
     assert isinstance(value, list), f"{variable} is not a choice variable"
     return value
 
 
 def template_version() -> str:
-    context = json.loads(
-        (TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8")
-    )
+    context = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
     return context["_template_version"]
 
 

@@ -58,9 +58,7 @@ def assert_org_answers(project: Path) -> None:
         {"name": "Platform Team", "email": "platform@corp.example"}
     ]
     assert pyproject["project"]["requires-python"] == f">={PYTHON_VERSION}"
-    assert pyproject["tool"]["ruff"]["target-version"] == "py" + PYTHON_VERSION.replace(
-        ".", ""
-    )
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + PYTHON_VERSION.replace(".", "")
     assert (project / "Dockerfile").read_text(encoding="utf-8").count(
         f"FROM python:{PYTHON_VERSION}-slim\n"
     ) == 1
@@ -88,9 +86,7 @@ def test_user_config_default_context_presets_the_answers(tmp_path, home, env):
     assert_org_answers(project)
 
     # cookiecutter records the answers it used in the replay directory the config names.
-    replay = json.loads(
-        (home / "replay" / f"{TEMPLATE_ROOT.name}.json").read_text("utf-8")
-    )
+    replay = json.loads((home / "replay" / f"{TEMPLATE_ROOT.name}.json").read_text("utf-8"))
     answers = replay["cookiecutter"]
     for key, value in ORG_DEFAULTS.items():
         assert answers[key] == value, key
@@ -110,9 +106,7 @@ def test_command_line_answers_override_the_config(tmp_path, home, env):
         str(out),
         "author_name=Sales Analytics",
     )
-    pyproject = tomllib.loads(
-        (out / "sales-insights" / "pyproject.toml").read_text("utf-8")
-    )
+    pyproject = tomllib.loads((out / "sales-insights" / "pyproject.toml").read_text("utf-8"))
     assert pyproject["project"]["authors"] == [
         {"name": "Sales Analytics", "email": "platform@corp.example"}
     ]
@@ -147,10 +141,7 @@ def test_replay_renders_the_same_project_again(tmp_path, home, env):
     rendered, replayed = tree(first / "replayed-app"), tree(second / "replayed-app")
     assert sorted(rendered) == sorted(replayed)
     assert rendered == replayed
-    assert (
-        "live_refresh_seconds = 30"
-        in replayed[".streamlit/secrets.toml.example"].decode()
-    )
+    assert "live_refresh_seconds = 30" in replayed[".streamlit/secrets.toml.example"].decode()
 
 
 @pytest.fixture
@@ -174,17 +165,13 @@ def test_render_from_a_git_url_at_a_tag(tmp_path, home, env, bare_repo):
     assert url.startswith("file:///")
 
     tagged, latest = tmp_path / "tagged", tmp_path / "latest"
-    cookiecutter(
-        env, tmp_path, url, "--no-input", "--checkout", "v0.1.0", "-o", str(tagged)
-    )
+    cookiecutter(env, tmp_path, url, "--no-input", "--checkout", "v0.1.0", "-o", str(tagged))
     cookiecutter(env, tmp_path, url, "--no-input", "-o", str(latest))
 
     assert marker not in (tagged / "sales-insights" / "README.md").read_text("utf-8")
     assert marker in (latest / "sales-insights" / "README.md").read_text("utf-8")
     # cookiecutter cloned into the config's cookiecutters_dir, not into ~/.cookiecutters.
-    assert (
-        home / "cookiecutters" / "cookiecutter-streamlit-fast" / "cookiecutter.json"
-    ).exists()
+    assert (home / "cookiecutters" / "cookiecutter-streamlit-fast" / "cookiecutter.json").exists()
 
 
 def test_render_through_an_abbreviation_like_gh(tmp_path, home, env, bare_repo):

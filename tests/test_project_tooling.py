@@ -44,9 +44,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def render(env: dict[str, str], out: Path, *answers: str) -> Path:
-    cookiecutter(
-        env, out.parent, str(TEMPLATE_ROOT), "--no-input", "-o", str(out), *answers
-    )
+    cookiecutter(env, out.parent, str(TEMPLATE_ROOT), "--no-input", "-o", str(out), *answers)
     (project,) = list(out.iterdir())
     return project
 
@@ -72,9 +70,7 @@ def versioned(
 
 
 def load_workflow(project: Path) -> dict:
-    return yaml.safe_load(
-        (project / ".github" / "workflows" / "ci.yml").read_text("utf-8")
-    )
+    return yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
 
 
 def test_workflow_is_valid_against_the_github_workflow_schema(project, env):
@@ -92,9 +88,7 @@ def test_workflow_is_valid_against_the_github_workflow_schema(project, env):
     assert "ok -- validation done" in result.stdout
 
 
-def test_workflow_lints_tests_and_runs_browser_tests_on_the_chosen_python(
-    versioned, env
-):
+def test_workflow_lints_tests_and_runs_browser_tests_on_the_chosen_python(versioned, env):
     version, project = versioned
     text = (project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     assert not JINJA_LEFTOVERS.search(text)
@@ -116,18 +110,12 @@ def test_workflow_lints_tests_and_runs_browser_tests_on_the_chosen_python(
     assert "ruff format --check" in commands("lint")
     assert 'pytest -m "not e2e"' in commands("test")
     assert "pytest -m e2e" in commands("e2e")
-    assert (
-        "apt-get install -y --no-install-recommends chromium chromium-driver"
-        in commands("e2e")
-    )
+    assert "apt-get install -y --no-install-recommends chromium chromium-driver" in commands("e2e")
     assert setup_versions("lint") == setup_versions("test") == [version]
     # The browser job runs in a Debian image of the same Python, for Debian's Chromium.
     assert jobs["e2e"]["container"] == f"python:{version}-slim"
     # GitHub's own expressions pass through the template untouched.
-    assert (
-        workflow["concurrency"]["group"]
-        == "ci-${{ github.workflow }}-${{ github.ref }}"
-    )
+    assert workflow["concurrency"]["group"] == "ci-${{ github.workflow }}-${{ github.ref }}"
 
 
 def test_workflow_schema_check_catches_a_broken_workflow(project, env, tmp_path):
@@ -181,9 +169,7 @@ HOOK_COMMANDS = {
 
 def test_pre_commit_config_is_valid_and_jinja_free(project, env):
     config = project / ".pre-commit-config.yaml"
-    template_copy = (
-        TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml"
-    )
+    template_copy = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml"
     # Kept free of template syntax, so `pre-commit autoupdate` works on the template too.
     assert config.read_bytes() == template_copy.read_bytes()
     run([tool("pre-commit"), "validate-config", str(config)], project, env)
@@ -312,7 +298,8 @@ def test_dockerfile_key_properties(versioned):
 
     # No secret, data or whole-context copy.
     sources = [source for paths, _ in copies for source in paths]
-    assert "." not in sources and "./" not in sources
+    assert "." not in sources
+    assert "./" not in sources
     for source in sources:
         assert not re.search(r"secrets|\.env|data/|\.git", source), source
 
@@ -331,9 +318,7 @@ def test_dockerfile_key_properties(versioned):
 
 
 def test_dockerfile_passes_hadolint(project, env):
-    result = run(
-        [tool("hadolint"), "--no-color", "Dockerfile"], project, env, check=False
-    )
+    result = run([tool("hadolint"), "--no-color", "Dockerfile"], project, env, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -389,10 +374,9 @@ def test_build_context_keeps_secrets_and_data_out(project, tmp_path):
     # Every COPY source is in the context (or the build would fail).
     for sources, _ in copy_sources(parse_dockerfile(work)):
         for source in sources:
-            assert any(
-                path == source.rstrip("/") or path.startswith(source)
-                for path in context
-            ), source
+            assert any(path == source.rstrip("/") or path.startswith(source) for path in context), (
+                source
+            )
 
 
 def copy_targets(
@@ -421,20 +405,17 @@ def test_image_layout_serves_the_app(env, tmp_path):
     and the CMD and HEALTHCHECK run as written, on a free port instead of 8501. The project
     gets a package name of its own, so no other installed copy can shadow it.
     """
-    project = render(
-        env, tmp_path / "out", "project_name=Image Layout Check", "sample_rows=1000"
-    )
+    project = render(env, tmp_path / "out", "project_name=Image Layout Check", "sample_rows=1000")
     parser = parse_dockerfile(project)
     context = build_context(project)
     app, site = tmp_path / "app", tmp_path / "site-packages"
     for sources, dest in copy_sources(parser):
         for source in sources:
-            for path, target in copy_targets(
-                context, source, app / dest, dest.endswith("/")
-            ):
+            for path, target in copy_targets(context, source, app / dest, dest.endswith("/")):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(project / path, target)
-    assert (app / "src").is_dir() and (app / ".streamlit" / "config.toml").is_file()
+    assert (app / "src").is_dir()
+    assert (app / ".streamlit" / "config.toml").is_file()
     run(
         [
             sys.executable,
@@ -457,14 +438,10 @@ def test_image_layout_serves_the_app(env, tmp_path):
 
     port = str(free_port())
     app_env = {**env, "PYTHONPATH": str(site), "HOME": str(tmp_path / "home")}
-    command = [
-        arg.replace("8501", port) for arg in json.loads(instructions(parser, "CMD")[0])
-    ]
+    command = [arg.replace("8501", port) for arg in json.loads(instructions(parser, "CMD")[0])]
     command[0] = tool(command[0])
     healthcheck = instructions(parser, "HEALTHCHECK")[0]
-    probe = json.loads(
-        healthcheck[healthcheck.index("CMD") + 3 :].strip().replace("8501", port)
-    )
+    probe = json.loads(healthcheck[healthcheck.index("CMD") + 3 :].strip().replace("8501", port))
     probe[0] = sys.executable
     server = subprocess.Popen(
         command,
@@ -477,14 +454,8 @@ def test_image_layout_serves_the_app(env, tmp_path):
     try:
         deadline = time.monotonic() + 60
         while True:
-            result = subprocess.run(
-                probe, cwd=app, env=app_env, capture_output=True, check=False
-            )
-            if (
-                result.returncode == 0
-                or time.monotonic() > deadline
-                or server.poll() is not None
-            ):
+            result = subprocess.run(probe, cwd=app, env=app_env, capture_output=True, check=False)
+            if result.returncode == 0 or time.monotonic() > deadline or server.poll() is not None:
                 break
             time.sleep(0.5)
         assert result.returncode == 0, "health check never passed"

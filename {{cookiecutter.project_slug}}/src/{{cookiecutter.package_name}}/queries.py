@@ -53,7 +53,7 @@ def latest(days: int, dimension: str) -> tuple[dict[str, float], pd.DataFrame, d
     within one refresh interval.
     """
     source = get_source()
-    end = source.domain(max_values=1).max_date
+    end = source.domain(max_values=0).max_date
     window = Filters(start=end - dt.timedelta(days=days - 1), end=end)
     measure = source.schema.measures[0]
     return source.summary(window), source.breakdown(window, dimension, measure, 10), end

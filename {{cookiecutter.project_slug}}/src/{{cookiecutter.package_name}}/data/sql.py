@@ -10,11 +10,35 @@ from __future__ import annotations
 import datetime as dt
 import time
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from .base import GRAINS, Domain, Filters, Health, Schema
+
+ROLLUP_ROWS = "_rollup_rows"
+"""The column of a rollup that counts the table rows behind each rollup row."""
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A pre-aggregated copy of the table, far smaller than the table itself.
+
+    One row per day and combination of ``dimensions``, with the date column, those
+    dimensions, the SUM of every measure (under the measures' own names) and the
+    number of table rows (``ROLLUP_ROWS``). Sums, counts, day-or-coarser series and
+    rankings by these dimensions read it instead of the table: same answers, and a
+    cost that no longer grows with the number of rows.
+    """
+
+    relation: str
+    dimensions: tuple[str, ...]
+
+    def answers(self, filters: Filters, dimensions: tuple[str, ...]) -> bool:
+        """Whether grouping by ``dimensions`` under ``filters`` can read this rollup."""
+        used = {name for name, _ in filters.selections} | set(dimensions)
+        return used <= set(self.dimensions)
 
 
 def quote(identifier: str, allowed: tuple[str, ...]) -> str:
@@ -62,17 +86,35 @@ class SqlDataSource(ABC):
             clauses.append(f"{quote(dimension, self.schema.dimensions)} IN ({marks})")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    def _query(self, select: str, filters: Filters, tail: str = "", **extra: Any) -> pd.DataFrame:
-        source, params = self.relation()
+    def rollup(self, filters: Filters, dimensions: tuple[str, ...]) -> Rollup | None:
+        """A pre-aggregated relation that can answer sums under ``filters`` by ``dimensions``.
+
+        ``None`` (the default) means every aggregate reads the table itself. An
+        engine that keeps a rollup returns it when the filters and the grouping
+        only use the rollup's own dimensions.
+        """
+        return None
+
+    def _query(
+        self,
+        select: str,
+        filters: Filters,
+        tail: str = "",
+        *,
+        rollup: Rollup | None = None,
+        **extra: Any,
+    ) -> pd.DataFrame:
+        source, params = (rollup.relation, {}) if rollup else self.relation()
         where, where_params = self.where(filters)
         sql = f"SELECT {select} FROM {source}{where}{tail}"  # noqa: S608 - identifiers checked, values bound
         return self.fetch(sql, {**params, **where_params, **extra})
 
     def summary(self, filters: Filters) -> dict[str, float]:
+        rollup = self.rollup(filters, ())
         sums = ", ".join(
             f"SUM({self._column(m)}) AS {self._column(m)}" for m in self.schema.measures
         )
-        frame = self._query(f'COUNT(*) AS "row_count", {sums}', filters)
+        frame = self._query(f'{_count(rollup)} AS "row_count", {sums}', filters, rollup=rollup)
         record = frame.iloc[0].to_dict()
         return {key: float(value) if pd.notna(value) else 0.0 for key, value in record.items()}
 
@@ -85,15 +127,18 @@ class SqlDataSource(ABC):
             f'SUM({quote(measure, self.schema.measures)}) AS "value"',
             filters,
             " GROUP BY 1 ORDER BY 1",
+            rollup=self.rollup(filters, ()),
         )
 
     def breakdown(self, filters: Filters, dimension: str, measure: str, limit: int) -> pd.DataFrame:
         label = quote(dimension, self.schema.dimensions)
         value = quote(measure, self.schema.measures)
+        rollup = self.rollup(filters, (dimension,))
         return self._query(
-            f'{label} AS "label", SUM({value}) AS "value", COUNT(*) AS "row_count"',
+            f'{label} AS "label", SUM({value}) AS "value", {_count(rollup)} AS "row_count"',
             filters,
             f" GROUP BY 1 ORDER BY 2 DESC LIMIT {self.placeholder('limit')}",
+            rollup=rollup,
             limit=int(limit),
         )
 
@@ -112,12 +157,16 @@ class SqlDataSource(ABC):
         )
 
     def domain(self, max_values: int = 1000) -> Domain:
+        """Date bounds, row count and up to ``max_values`` values per dimension (0: none)."""
         date = self._column(self.schema.date_column)
+        rollup = self.rollup(Filters(), ())
         bounds = self._query(
-            f'MIN({date}) AS "min_date", MAX({date}) AS "max_date", COUNT(*) AS "row_count"',
+            f'MIN({date}) AS "min_date", MAX({date}) AS "max_date", '
+            f'{_count(rollup)} AS "row_count"',
             Filters(),
+            rollup=rollup,
         ).iloc[0]
-        if not bounds["row_count"]:
+        if pd.isna(bounds["row_count"]) or not bounds["row_count"]:
             raise ValueError("the table is empty")
         values = {
             dimension: tuple(
@@ -126,10 +175,12 @@ class SqlDataSource(ABC):
                     f'DISTINCT {self._column(dimension)} AS "value"',
                     Filters(),
                     f" ORDER BY 1 LIMIT {self.placeholder('limit')}",
+                    rollup=self.rollup(Filters(), (dimension,)),
                     limit=int(max_values),
                 )["value"].dropna()
             )
             for dimension in self.schema.dimensions
+            if max_values > 0
         }
         return Domain(
             min_date=_as_date(bounds["min_date"]),
@@ -145,6 +196,11 @@ class SqlDataSource(ABC):
         except Exception as error:  # health reports, it does not raise
             return Health(False, str(error), (time.perf_counter() - started) * 1000)
         return Health(True, "ok", (time.perf_counter() - started) * 1000)
+
+
+def _count(rollup: Rollup | None) -> str:
+    """How many table rows an aggregate covers: counted, or summed from a rollup."""
+    return f'CAST(SUM("{ROLLUP_ROWS}") AS BIGINT)' if rollup else "COUNT(*)"
 
 
 def _as_date(value: object) -> dt.date:

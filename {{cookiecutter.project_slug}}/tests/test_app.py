@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from {{ cookiecutter.package_name }} import ui
 from {{ cookiecutter.package_name }}.pages import PAGES, PageSpec
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
 
@@ -89,6 +90,17 @@ def test_explore_paging_shows_other_rows(app: AppTest) -> None:
     assert len(first) == len(second) == 200
     assert not first.equals(second)
     assert first["order_date"].max() <= second["order_date"].min()
+
+
+def test_dev_panel_is_built_only_while_open(app: AppTest) -> None:
+    open_page(app, PAGES[0])
+    assert not app.dataframe  # closed: no stats tables are built
+    app.session_state[ui.DEV_PANEL_KEY] = True
+    app.run()
+    assert not app.exception
+    stats = app.dataframe[-1].value
+    assert {"queries", "reference"} <= set(stats["namespace"])
+    assert any(button.label == "Clear all caches" for button in app.button)
 
 
 def test_invalid_settings_stop_the_app_with_the_variable_name(

@@ -15,6 +15,7 @@ from .data import DataSourceError
 from .settings import Settings, SettingsError, get_settings
 
 _RUNS_KEY = "_dev.runs"
+DEV_PANEL_KEY = "_dev.panel"
 
 
 def load_settings() -> Settings:
@@ -63,10 +64,19 @@ def data_errors(key: str) -> Iterator[None]:
 
 
 def dev_panel() -> None:
-    """Cache stats and the latest run times, for developers (``dev_panel`` setting)."""
+    """Cache stats and the latest run times, for developers (``dev_panel`` setting).
+
+    The expander is lazy: its tables are built only while it is open, so a closed
+    panel costs nothing on each rerun.
+    """
     if not get_settings().dev_panel:
         return
-    with st.expander("Dev panel: cache and reruns", icon=":material/speed:"):
+    panel = st.expander(
+        "Dev panel: cache and reruns", icon=":material/speed:", key=DEV_PANEL_KEY, on_change="rerun"
+    )
+    if not panel.open:
+        return
+    with panel:
         runs = st.session_state.get(_RUNS_KEY, {})
         if runs:
             st.dataframe(

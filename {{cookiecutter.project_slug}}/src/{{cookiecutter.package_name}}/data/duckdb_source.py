@@ -13,9 +13,11 @@ the number of rows, so those queries cost the same at 2M and at 20M rows.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,50 @@ def convert_csv_to_parquet(csv: Path, parquet: Path) -> Path:
     return parquet
 
 
+class _Watchdog:
+    """Interrupts queries that outlive their timeout: one thread for every query.
+
+    A timer thread per query would cost about a millisecond each (thread start);
+    registering a deadline here costs microseconds.
+    """
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._deadlines: dict[int, tuple[float, duckdb.DuckDBPyConnection]] = {}
+        self._next_id = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, cursor: duckdb.DuckDBPyConnection, timeout: float) -> int:
+        with self._lock:
+            self._next_id += 1
+            self._deadlines[self._next_id] = (time.monotonic() + timeout, cursor)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="duckdb-query-watchdog", daemon=True
+                )
+                self._thread.start()
+            return self._next_id
+
+    def forget(self, token: int) -> None:
+        with self._lock:
+            self._deadlines.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            now = time.monotonic()
+            with self._lock:
+                late = [token for token, (due, _) in self._deadlines.items() if due <= now]
+                cursors = [self._deadlines.pop(token)[1] for token in late]
+            for cursor in cursors:
+                with contextlib.suppress(duckdb.Error):  # finished and closed meanwhile
+                    cursor.interrupt()
+
+
+_WATCHDOG = _Watchdog()
+
+
 class DuckDBSource(SqlDataSource):
     """Queries a Parquet file or glob through one shared in-memory DuckDB connection."""
 
@@ -86,8 +132,7 @@ class DuckDBSource(SqlDataSource):
     def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         used = {key: value for key, value in params.items() if f"${key}" in sql}
         cursor = self._connection.cursor()
-        timer = threading.Timer(self.timeout_seconds, cursor.interrupt)
-        timer.start()
+        deadline = _WATCHDOG.watch(cursor, self.timeout_seconds)
         try:
             return cursor.execute(sql, used).df()
         except duckdb.InterruptException as error:
@@ -107,7 +152,7 @@ class DuckDBSource(SqlDataSource):
                 "Check the dataset settings match the file's columns.",
             ) from error
         finally:
-            timer.cancel()
+            _WATCHDOG.forget(deadline)
             cursor.close()
 
     def _check_columns(self) -> bool:

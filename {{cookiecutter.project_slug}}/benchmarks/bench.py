@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import subprocess
@@ -72,6 +73,17 @@ APPS: dict[str, App] = {
 
 
 @dataclass(frozen=True)
+class Options:
+    """How each app is measured."""
+
+    moves: int = 20
+    seed: int = 0
+    timeout: float = 600.0
+    memory_limit_mb: float | None = None
+    quickack: bool = False
+
+
+@dataclass(frozen=True)
 class Dataset:
     rows: int
     parquet: Path
@@ -79,9 +91,12 @@ class Dataset:
 
     def env(self) -> dict[str, str]:
         """How every app finds this dataset."""
+        last = sample.START + dt.timedelta(days=sample.DAYS - 1)
         return {
             "BENCHMARK_CSV": str(self.csv),
             "BENCHMARK_PARQUET": str(self.parquet),
+            "BENCHMARK_FIRST_DATE": sample.START.isoformat(),
+            "BENCHMARK_LAST_DATE": last.isoformat(),
             f"{ENV_PREFIX}DATA_PATH": str(self.parquet),
         }
 
@@ -115,9 +130,7 @@ def prepare_data(rows: int, data_dir: Path) -> Dataset:
 # ----------------------------------------------------------------------------
 
 
-def run_apptest(
-    app: App, dataset: Dataset, *, moves: int, seed: int, timeout: float, memory_limit_mb: float
-) -> dict[str, Any]:
+def run_apptest(app: App, dataset: Dataset, options: Options) -> dict[str, Any]:
     """``python -m benchmarks.apptest`` in a fresh process for ``app``."""
     with tempfile.TemporaryDirectory(prefix="benchmark-") as tmp:
         out = Path(tmp) / "result.json"
@@ -126,9 +139,9 @@ def run_apptest(
             "-m",
             "benchmarks.apptest",
             str(app.script),
-            f"--moves={moves}",
-            f"--seed={seed}",
-            f"--timeout={timeout}",
+            f"--moves={options.moves}",
+            f"--seed={options.seed}",
+            f"--timeout={options.timeout}",
             f"--out={out}",
         ]
         process = subprocess.Popen(
@@ -139,31 +152,32 @@ def run_apptest(
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        guard = RssSampler(process.pid, interval=0.1, limit_mb=memory_limit_mb).start()
+        guard = RssSampler(process.pid, interval=0.1, limit_mb=options.memory_limit_mb).start()
         try:
-            _, stderr = process.communicate(timeout=timeout * (moves + 2))
+            _, stderr = process.communicate(timeout=options.timeout * (options.moves + 2))
         except subprocess.TimeoutExpired:
             process.kill()
             _, stderr = process.communicate()
         finally:
             guard.stop()
         if guard.exceeded:
-            return _failed(f"stopped: RSS went over {memory_limit_mb:,.0f} MB", guard.peak_mb)
+            limit = options.memory_limit_mb or 0
+            return _failed(f"stopped: RSS went over {limit:,.0f} MB", guard.peak_mb)
         if process.returncode != 0 or not out.exists():
             tail = stderr.decode(errors="replace").strip().splitlines()[-5:]
             return _failed(f"exit code {process.returncode}: " + " | ".join(tail), guard.peak_mb)
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-async def _drive(url: str, *, moves: int, seed: int, timeout: float) -> dict[str, Any]:
-    async with Session(url, timeout=timeout) as session:
+async def _drive(url: str, options: Options) -> dict[str, Any]:
+    async with Session(url, timeout=options.timeout, quickack=options.quickack) as session:
         first = await session.open()
         errors = list(first.errors)
         interactions: list[float] = []
         fragment_only: list[bool] = []
         if not errors:
             low, high, step = slider_bounds(session.widget(SLIDER))
-            for start, end in range_moves(low, high, step, moves, seed):
+            for start, end in range_moves(low, high, step, options.moves, options.seed):
                 result = await session.set_slider(SLIDER, (start, end))
                 errors += result.errors
                 if result.errors:
@@ -179,21 +193,20 @@ async def _drive(url: str, *, moves: int, seed: int, timeout: float) -> dict[str
     }
 
 
-def run_server(
-    app: App, dataset: Dataset, *, moves: int, seed: int, timeout: float, memory_limit_mb: float
-) -> dict[str, Any]:
+def run_server(app: App, dataset: Dataset, options: Options) -> dict[str, Any]:
     """``streamlit run`` for ``app``, driven over the websocket like a browser."""
     started = time.perf_counter()
     with StreamlitServer(
-        app.script, cwd=PROJECT_ROOT, env=dataset.env(), memory_limit_mb=memory_limit_mb
+        app.script, cwd=PROJECT_ROOT, env=dataset.env(), memory_limit_mb=options.memory_limit_mb
     ) as server:
         startup_ms = (time.perf_counter() - started) * 1000
-        result = asyncio.run(_drive(server.url, moves=moves, seed=seed, timeout=timeout))
+        result = asyncio.run(_drive(server.url, options))
         result["peak_rss_mb"] = server.peak_rss_mb()
         result["server_start_ms"] = startup_ms
         exceeded = server.sampler is not None and server.sampler.exceeded
     if exceeded:
-        return _failed(f"stopped: RSS went over {memory_limit_mb:,.0f} MB", result["peak_rss_mb"])
+        limit = options.memory_limit_mb or 0
+        return _failed(f"stopped: RSS went over {limit:,.0f} MB", result["peak_rss_mb"])
     return result
 
 
@@ -312,7 +325,12 @@ def render(report: dict[str, Any]) -> str:
         f"{report['moves']} slider moves per app and driver (seed {report['seed']}); "
         "times in ms, peak RSS in MB. Driver `apptest`: AppTest, every interaction a full "
         "rerun. Driver `server`: `streamlit run` over its websocket, fragment-only reruns "
-        "where the app uses fragments.",
+        "where the app uses fragments"
+        + (
+            "; TCP quick ACKs on (the server's own cost, without the 40 ms delayed-ACK stall)."
+            if report.get("tcp_quickack")
+            else "; ACKs as a browser sends them."
+        ),
     ]
     for size, apps in results.items():
         table = [
@@ -404,6 +422,12 @@ def main(argv: list[str] | None = None) -> int:
         default=round(total_mb * 0.8),
         help="kill an app whose RSS goes above this (default: 80%% of RAM)",
     )
+    parser.add_argument(
+        "--tcp-quickack",
+        action="store_true",
+        help="server driver: ACK each message at once (server cost without the 40 ms "
+        "Nagle/delayed-ACK stall a browser sees; Linux only)",
+    )
     parser.add_argument("--data-only", action="store_true", help="write the datasets and stop")
     args = parser.parse_args(argv)
     apps = _choices(args.apps, list(APPS), "apps")
@@ -414,10 +438,18 @@ def main(argv: list[str] | None = None) -> int:
     datasets = [prepare_data(rows, args.data_dir) for rows in args.rows]
     if args.data_only:
         return 0
+    options = Options(
+        moves=args.moves,
+        seed=args.seed,
+        timeout=args.timeout,
+        memory_limit_mb=args.memory_limit_mb,
+        quickack=args.tcp_quickack,
+    )
     report: dict[str, Any] = {
         "machine": machine(),
         "moves": args.moves,
         "seed": args.seed,
+        "tcp_quickack": args.tcp_quickack,
         "apps": {name: APPS[name].about for name in apps},
         "results": {},
     }
@@ -428,14 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in apps:
             for driver in drivers:
                 log(f"[{dataset.rows:,} rows] {name} / {driver} ...")
-                raw = RUNNERS[driver](
-                    APPS[name],
-                    dataset,
-                    moves=args.moves,
-                    seed=args.seed,
-                    timeout=args.timeout,
-                    memory_limit_mb=args.memory_limit_mb,
-                )
+                raw = RUNNERS[driver](APPS[name], dataset, options)
                 numbers = summarize(raw, driver)
                 by_app.setdefault(name, {})[driver] = numbers
                 failed |= bool(numbers["errors"])

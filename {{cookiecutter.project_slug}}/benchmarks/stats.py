@@ -69,6 +69,7 @@ def machine() -> dict[str, object]:
         "duckdb": _version("duckdb"),
         "pyarrow": _version("pyarrow"),
         "memory_gb": round(_total_memory() / 1024**3, 1),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
     }
 
 
@@ -82,5 +83,6 @@ def describe_machine(info: dict[str, object]) -> str:
     return (
         f"{info['cpus']} CPUs, {info['memory_gb']} GB RAM, {info['platform']}; "
         f"Python {info['python']}, Streamlit {info['streamlit']}, pandas {info['pandas']}, "
-        f"DuckDB {info['duckdb']}, pyarrow {info['pyarrow']}"
+        f"DuckDB {info['duckdb']}, pyarrow {info['pyarrow']}; load average at start "
+        f"{info['load_average'][0]}"
     )

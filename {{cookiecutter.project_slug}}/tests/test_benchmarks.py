@@ -1,0 +1,129 @@
+"""The benchmark and the load test, on a tiny dataset, so neither can rot.
+
+Both run exactly as a developer runs them (``python -m benchmarks ...``), against
+real ``streamlit run`` servers and AppTest. They check what is reported, never
+how fast: timings on a shared test machine prove nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.driver import range_moves, slider_value
+from benchmarks.stats import markdown_table, percentile
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+APPS = ("floor", "naive", "cached", "generated")
+DRIVERS = ("apptest", "server")
+KEYS = ("first_run_ms", "interaction_ms_median", "interaction_ms_p95", "peak_rss_mb")
+
+
+def run_module(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def is_measure(value: object) -> bool:
+    return isinstance(value, float | int) and math.isfinite(value) and value >= 0
+
+
+def test_benchmark_reports_every_app_and_driver(tmp_path: Path) -> None:
+    out = tmp_path / "benchmark.json"
+    done = run_module(
+        "benchmarks",
+        "--rows=3000",
+        "--moves=3",
+        f"--data-dir={tmp_path}",
+        f"--json={out}",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["moves"] == 3
+    assert report["machine"]["cpus"] >= 1
+    results = report["results"]["3000"]
+    assert set(results) == set(APPS)
+    for app in APPS:
+        assert set(results[app]) == set(DRIVERS)
+        for driver in DRIVERS:
+            numbers = results[app][driver]
+            assert numbers["errors"] == [], (app, driver)
+            assert numbers["interactions"] == 3
+            assert all(is_measure(numbers[key]) for key in KEYS), (app, driver, numbers)
+    # Only the generated app uses fragments, and only the real server reruns them alone.
+    assert results["generated"]["server"]["rerun"] == "fragment"
+    assert results["naive"]["server"]["rerun"] == "full"
+    assert results["generated"]["apptest"]["rerun"].startswith("full")
+
+    table = done.stdout
+    assert "## 3,000 rows" in table
+    assert "| app | driver | rerun |" in table
+    for app in APPS:
+        for driver in DRIVERS:
+            assert f"| {app} | {driver} |" in table
+    assert "## Targets" in table
+
+
+def test_load_test_runs_sessions_and_stops_by_itself(tmp_path: Path) -> None:
+    out = tmp_path / "load.json"
+    done = run_module(
+        "benchmarks.load",
+        "--sessions=3",
+        "--duration=4",
+        "--ramp=1",
+        "--think",
+        "0.1",
+        "0.3",
+        f"--json={out}",
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))["result"]
+    assert result["sessions"] == 3
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["interactions"] > 0
+    assert result["fragment_only"] == result["interactions"]
+    assert all(is_measure(result["latency_ms"][q]) for q in ("p50", "p95", "p99", "max"))
+    assert is_measure(result["server_peak_rss_mb"])
+    assert isinstance(result["rss_per_extra_session_mb"], float)
+    assert "| interactions completed |" in done.stdout
+    assert "| RSS per extra session (MB) |" in done.stdout
+
+
+def test_slider_moves_are_distinct_and_on_the_grid() -> None:
+    moves = range_moves(0.0, 100.0, 2.0, 40, seed=3)
+    assert len(set(moves)) == 40
+    assert (0.0, 100.0) not in moves
+    for start, end in moves:
+        assert 0 <= start < end <= 100
+        assert start % 2 == end % 2 == 0
+    assert moves == range_moves(0.0, 100.0, 2.0, 40, seed=3)  # deterministic
+    with pytest.raises(ValueError, match="too few positions"):
+        range_moves(0.0, 4.0, 1.0, 50)
+
+
+def test_date_slider_values_convert_back_to_dates() -> None:
+    from streamlit.proto.Slider_pb2 import Slider
+
+    assert str(slider_value(Slider.DATE, 1672531200000000.0)) == "2023-01-01"
+    assert slider_value(Slider.INT, 7.0) == 7
+
+
+def test_percentiles_and_tables() -> None:
+    assert percentile([], 95) is None
+    assert percentile([5.0], 50) == 5.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert percentile(list(map(float, range(101))), 95) == 95.0
+    table = markdown_table(["name", "ms"], [["a", 1.26], ["b", None]])
+    assert table.splitlines() == ["| name | ms |", "|---|---:|", "| a | 1.3 |", "| b | - |"]

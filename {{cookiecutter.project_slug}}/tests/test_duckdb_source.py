@@ -190,3 +190,75 @@ def test_broken_data_source_shows_a_message_not_a_traceback(
     monkeypatch.setenv(f"{ENV_PREFIX}DATA_PATH", os.path.join(tmp_path, "missing.parquet"))
     for error in run_every_page(app):
         assert "missing.parquet" in error
+
+
+class TableOnlySource(DuckDBSource):
+    """The same source with the rollup switched off: every query reads the Parquet file."""
+
+    def rollup(self, filters: Filters, dimensions: tuple[str, ...]) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters.of(dt.date(2023, 6, 1), dt.date(2024, 2, 29)),
+        Filters.of(dt.date(2024, 1, 1), None, region=["Oceania", "Africa"]),
+        Filters.of(None, dt.date(2023, 3, 31), region=["North America"], channel=["Retail"]),
+    ],
+    ids=["all", "dates", "dates+region", "region+channel"],
+)
+def test_rollup_answers_like_the_table(sample_parquet: Path, filters: Filters) -> None:
+    rolled, table = DuckDBSource(sample_parquet, SCHEMA), TableOnlySource(sample_parquet, SCHEMA)
+    expected, got = table.summary(filters), rolled.summary(filters)
+    assert got["row_count"] == expected["row_count"]
+    assert got["units"] == expected["units"]
+    assert got["revenue"] == pytest.approx(expected["revenue"])
+    for grain in ("day", "week", "month"):
+        ours, theirs = (
+            rolled.timeseries(filters, "revenue", grain),
+            table.timeseries(filters, "revenue", grain),
+        )
+        assert list(ours["period"]) == list(theirs["period"])
+        assert list(ours["value"]) == pytest.approx(list(theirs["value"]))
+    ours, theirs = (s.breakdown(filters, "region", "units", 5) for s in (rolled, table))
+    assert ours.to_dict("list") == theirs.to_dict("list")
+
+
+def test_rollup_is_used_for_the_first_dimension_only(sample_parquet: Path) -> None:
+    source = DuckDBSource(sample_parquet, SCHEMA)
+    assert source.rollup(Filters.of(region=["Africa"]), ("region",)) is not None
+    assert source.rollup(Filters(), ("channel",)) is None
+    assert source.rollup(Filters.of(channel=["Online"]), ()) is None
+    assert source.domain() == TableOnlySource(sample_parquet, SCHEMA).domain()
+
+
+def test_rollup_follows_the_file_when_it_changes(tmp_path: Path) -> None:
+    path = sample.write_parquet(tmp_path / "sales.parquet", 3_000)
+    source = DuckDBSource(path, SCHEMA)
+    assert source.summary(Filters())["row_count"] == 3_000
+    sample.write_parquet(path, 4_000)  # new rows land in the same file
+    assert source.summary(Filters())["row_count"] == 4_000
+    assert source.domain(max_values=0).rows == 4_000
+
+
+def test_timestamp_dates_are_not_rolled_up(tmp_path: Path) -> None:
+    path = tmp_path / "events.parquet"
+    duckdb.sql(
+        "SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i) HOUR AS order_date, "
+        "'North' AS region, 'Online' AS channel, 'Toys' AS category, 'Kite' AS product, "
+        "1.5 AS revenue, 1 AS units FROM range(100) t(i)"
+    ).write_parquet(str(path))
+    source = DuckDBSource(path, SCHEMA)
+    assert source.rollup(Filters(), ()) is None
+    # A filter ending on 2 January keeps the timestamps up to its midnight: hours 0-24.
+    assert source.summary(Filters.of(None, dt.date(2024, 1, 2)))["row_count"] == 25
+
+
+def test_a_query_past_its_timeout_is_stopped(sample_parquet: Path) -> None:
+    source = DuckDBSource(sample_parquet, SCHEMA, timeout_seconds=0.2)
+    with pytest.raises(DataSourceError, match=r"took longer than 0\.2 s") as caught:
+        source.fetch("SELECT SUM(range) FROM range(1000000000000)", {})
+    assert "QUERY_TIMEOUT_SECONDS" in caught.value.fix
+    assert source.summary(Filters())["row_count"] == ROWS  # the connection still works

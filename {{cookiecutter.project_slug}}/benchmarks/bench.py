@@ -106,11 +106,19 @@ def log(message: str) -> None:
 
 
 def prepare_data(rows: int, data_dir: Path) -> Dataset:
-    """The sample dataset at ``rows`` rows as Parquet and CSV (written once, then reused)."""
+    """The sample dataset at ``rows`` rows as Parquet and CSV (written once, then reused).
+
+    The CSV goes to its own folder: beside ``sales.parquet``, a newer ``sales.csv``
+    would be taken for fresh data and converted over the Parquet file.
+    """
     import duckdb
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    dataset = Dataset(rows, data_dir / f"sales-{rows}.parquet", data_dir / f"sales-{rows}.csv")
+    dataset = Dataset(
+        rows,
+        data_dir / "parquet" / f"sales-{rows}.parquet",
+        data_dir / "csv" / f"sales-{rows}.csv",
+    )
+    dataset.csv.parent.mkdir(parents=True, exist_ok=True)
     if not dataset.parquet.exists():
         started = time.perf_counter()
         sample.write_parquet(dataset.parquet, rows)

@@ -373,6 +373,18 @@ class _Pending:
     sent: float
     future: asyncio.Future[Interaction]
     run_id: str | None = None
+    # Set when the run reported FINISHED_EARLY_FOR_RERUN: (when, fragments, errors).
+    early: tuple[float, tuple[str, ...], tuple[str, ...]] | None = None
+
+    def covered_by(self, fragment_ids: tuple[str, ...]) -> bool:
+        """Whether a run of ``fragment_ids`` (empty: the whole page) answers this request."""
+        return not fragment_ids or self.fragment_id in fragment_ids
+
+    def resolve(self, at: float, fragment_ids: tuple[str, ...], errors: tuple[str, ...]) -> None:
+        if not self.future.done():
+            self.future.set_result(
+                Interaction(self.kind, (at - self.sent) * 1000, fragment_ids, errors)
+            )
 
 
 @dataclass
@@ -543,9 +555,7 @@ class Session:
 
     def _fail_pending(self, reason: str) -> None:
         for pending in self._pending:
-            if not pending.future.done():
-                elapsed = (time.perf_counter() - pending.sent) * 1000
-                pending.future.set_result(Interaction(pending.kind, elapsed, errors=(reason,)))
+            pending.resolve(time.perf_counter(), (), (reason,))
 
     def _handle(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
@@ -582,12 +592,21 @@ class Session:
             for task in self._auto.values():
                 task.cancel()
             self._auto.clear()
+        claimed = False
         for pending in self._pending:
-            covered = not run.fragment_ids or pending.fragment_id in run.fragment_ids
-            if pending.run_id is None and covered:
+            if pending.future.done() or pending.run_id is not None:
+                continue
+            covered = pending.covered_by(run.fragment_ids)
+            if pending.early is not None and not covered:
+                # The run that "ended early" was not rerun: another fragment's run
+                # started while its script_finished was still queued, and Streamlit
+                # relabels a queued script_finished as FINISHED_EARLY_FOR_RERUN. Its
+                # output was delivered, so it answered this request.
+                pending.resolve(*pending.early)
+            elif covered and not (claimed and pending.kind != "auto"):
                 pending.run_id = run.run_id
-                if pending.kind != "auto":
-                    break  # one user request per run; auto reruns may share it
+                pending.early = None
+                claimed = claimed or pending.kind != "auto"
 
     def _on_run_finished(self, message: ForwardMsg) -> None:
         run_id = message.metadata.run.script_run_id or (
@@ -598,20 +617,16 @@ class Session:
         if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
             run.errors.append("the script failed to compile")
         waiting = [p for p in self._pending if p.run_id == run_id and not p.future.done()]
-        if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-            for pending in waiting:  # the run was replaced by a newer one: wait for that
-                pending.run_id = None
-            return
         now = time.perf_counter()
+        if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            # Either a newer run replaces this one (wait for it) or the label is
+            # Streamlit's relabelling of a finished run: the next run_started decides.
+            for pending in waiting:
+                pending.run_id = None
+                pending.early = (now, run.fragment_ids, tuple(run.errors))
+            return
         for pending in waiting:
-            pending.future.set_result(
-                Interaction(
-                    pending.kind,
-                    (now - pending.sent) * 1000,
-                    run.fragment_ids,
-                    tuple(run.errors),
-                )
-            )
+            pending.resolve(now, run.fragment_ids, tuple(run.errors))
         if not waiting or all(p.kind == "auto" for p in waiting):
             self.background_errors.extend(run.errors)
 

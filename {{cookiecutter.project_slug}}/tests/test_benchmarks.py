@@ -7,15 +7,18 @@ how fast: timings on a shared test machine prove nothing.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from benchmarks.driver import range_moves, slider_value
+from benchmarks.driver import Session, _Pending, range_moves, slider_value
 from benchmarks.stats import markdown_table, percentile
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -127,3 +130,72 @@ def test_percentiles_and_tables() -> None:
     assert percentile(list(map(float, range(101))), 95) == 95.0
     table = markdown_table(["name", "ms"], [["a", 1.26], ["b", None]])
     assert table.splitlines() == ["| name | ms |", "|---|---:|", "| a | 1.3 |", "| b | - |"]
+
+
+def run_event(kind: str, run_id: str, fragments: list[str], status: int = 0) -> ForwardMsg:
+    """A new_session or script_finished message as the server sends it."""
+    message = ForwardMsg()
+    if kind == "new_session":
+        message.new_session.page_script_hash = "page"
+    else:
+        message.script_finished = status  # type: ignore[assignment]
+    message.metadata.run.script_run_id = run_id
+    message.metadata.run.fragment_ids.extend(fragments)
+    return message
+
+
+def waiting_session() -> tuple[Session, asyncio.Future]:
+    """A session waiting for its move of the "trend" fragment to be answered."""
+    session = Session("http://127.0.0.1:9")
+    future = asyncio.get_running_loop().create_future()
+    session._pending.append(_Pending("widget", "trend", time.perf_counter(), future))
+    return session, future
+
+
+EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+FRAGMENT_DONE = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+
+
+def test_a_relabelled_fragment_run_still_answers_the_move() -> None:
+    # Streamlit relabels a queued script_finished as "early" when another
+    # fragment's run (here the live panel's auto rerun) starts before the flush.
+    async def scenario() -> None:
+        session, answer = waiting_session()
+        session._handle(run_event("new_session", "r1", ["trend"]))
+        session._handle(run_event("script_finished", "r1", ["trend"], EARLY))
+        assert not answer.done()
+        session._handle(run_event("new_session", "r2", ["live"]))
+        assert answer.done()
+        assert answer.result().fragment_ids == ("trend",)
+        assert answer.result().ok
+
+    asyncio.run(scenario())
+
+
+def test_a_run_replaced_by_a_rerun_of_the_same_fragment_waits_for_it() -> None:
+    async def scenario() -> None:
+        session, answer = waiting_session()
+        session._handle(run_event("new_session", "r1", ["trend"]))
+        session._handle(run_event("script_finished", "r1", ["trend"], EARLY))
+        session._handle(run_event("new_session", "r2", ["live", "trend"]))
+        assert not answer.done()
+        session._handle(run_event("script_finished", "r2", ["live", "trend"], FRAGMENT_DONE))
+        assert answer.done()
+        assert answer.result().fragment_ids == ("live", "trend")
+
+    asyncio.run(scenario())
+
+
+def test_an_exception_in_the_run_is_an_error_of_the_move() -> None:
+    async def scenario() -> None:
+        session, answer = waiting_session()
+        session._handle(run_event("new_session", "r1", ["trend"]))
+        failure = ForwardMsg()
+        failure.delta.fragment_id = "trend"
+        failure.delta.new_element.exception.type = "ValueError"
+        failure.delta.new_element.exception.message = "boom"
+        session._handle(failure)
+        session._handle(run_event("script_finished", "r1", ["trend"], FRAGMENT_DONE))
+        assert answer.result().errors == ("ValueError: boom",)
+
+    asyncio.run(scenario())

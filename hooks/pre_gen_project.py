@@ -83,6 +83,10 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "httpx",
         "tenacity",
         "s3fs",
+        # the project's own top-level package and what it imports
+        "benchmarks",
+        "websockets",
+        "psutil",
     }
 )
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import datetime as dt
 import os
@@ -392,6 +393,7 @@ class _Run:
     run_id: str
     fragment_ids: tuple[str, ...]
     errors: list[str] = field(default_factory=list)
+    last_message_at: float = field(default_factory=time.perf_counter)
 
 
 class Session:
@@ -440,6 +442,8 @@ class Session:
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._closed_reason: str | None = None
+        # The last lifecycle events, quoted in a timeout error to show what happened.
+        self._trace: collections.deque[str] = collections.deque(maxlen=12)
 
     async def __aenter__(self) -> Session:
         await self.connect()
@@ -521,14 +525,15 @@ class Session:
         pending = _Pending(kind, fragment_id, time.perf_counter(), future)
         self._pending.append(pending)
         payload = self._rerun_message(fragment_id, auto=kind == "auto").SerializeToString()
+        self._trace.append(f"sent {kind} {_short(fragment_id)}")
         try:
             await self._ws.send(payload)
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError:
             elapsed = (time.perf_counter() - pending.sent) * 1000
-            return Interaction(
-                kind, elapsed, errors=(f"no script_finished within {self.timeout:g} s",)
-            )
+            trace = "; ".join(self._trace)
+            error = f"no script_finished within {self.timeout:g} s (last events: {trace})"
+            return Interaction(kind, elapsed, errors=(error,))
         except ConnectionClosed as error:
             elapsed = (time.perf_counter() - pending.sent) * 1000
             return Interaction(kind, elapsed, errors=(f"connection closed: {error}",))
@@ -583,8 +588,10 @@ class Session:
 
     def _on_run_started(self, message: ForwardMsg) -> None:
         run = _Run(message.metadata.run.script_run_id, tuple(message.metadata.run.fragment_ids))
+        self._trace.append(f"start {_short(run.run_id)} {[_short(f) for f in run.fragment_ids]}")
         self._runs[run.run_id] = run
         self._current = run
+        self._settle_unfinished(run)
         if not run.fragment_ids:
             # A full run redraws the page: the frontend forgets its widgets and timers.
             self.page_script_hash = message.new_session.page_script_hash
@@ -608,12 +615,32 @@ class Session:
                 pending.early = None
                 claimed = claimed or pending.kind != "auto"
 
+    def _settle_unfinished(self, new: _Run) -> None:
+        """Requests whose run never reported ``script_finished`` before ``new`` started.
+
+        A new run starts only after the previous script body is done (or was
+        abandoned for a full rerun), so everything the old run drew has arrived.
+        Streamlit 1.67 can drop the old run's ``script_finished``: when a request
+        lands while the finishing ScriptRunner is shutting down, the session starts
+        a new ScriptRunner and ignores the old one's remaining events. Requests the
+        new run covers wait for it; the others are answered by what already came.
+        """
+        for pending in self._pending:
+            if pending.future.done() or pending.run_id in (None, new.run_id):
+                continue
+            old = self._runs.pop(pending.run_id, None) or _Run(pending.run_id, ())
+            if pending.covered_by(new.fragment_ids):
+                pending.run_id = None  # claimed by the new run below
+            else:
+                pending.resolve(old.last_message_at, old.fragment_ids, tuple(old.errors))
+
     def _on_run_finished(self, message: ForwardMsg) -> None:
         run_id = message.metadata.run.script_run_id or (
             self._current.run_id if self._current else ""
         )
         run = self._runs.pop(run_id, None) or _Run(run_id, ())
         status = message.script_finished
+        self._trace.append(f"finish {_short(run_id)} status {status}")
         if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
             run.errors.append("the script failed to compile")
         waiting = [p for p in self._pending if p.run_id == run_id and not p.future.done()]
@@ -631,6 +658,8 @@ class Session:
             self.background_errors.extend(run.errors)
 
     def _on_delta(self, message: ForwardMsg) -> None:
+        if self._current is not None:
+            self._current.last_message_at = time.perf_counter()
         delta = message.delta
         if delta.WhichOneof("type") != "new_element":
             return
@@ -670,6 +699,10 @@ class Session:
             result = await self._request("auto", fragment_id)
             if result.errors and result.errors[0].startswith("connection closed"):
                 return
+
+
+def _short(identifier: str | None) -> str:
+    return (identifier or "page")[:6]
 
 
 # ----------------------------------------------------------------------------

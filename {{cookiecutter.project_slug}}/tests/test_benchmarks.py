@@ -172,6 +172,20 @@ def test_a_relabelled_fragment_run_still_answers_the_move() -> None:
     asyncio.run(scenario())
 
 
+def test_a_run_whose_finish_the_server_dropped_still_answers_the_move() -> None:
+    # Streamlit 1.67 ignores the last events of a ScriptRunner it replaced: when
+    # the live panel's auto rerun lands as the trend run ends, the trend run's
+    # script_finished never comes. Its output did; the next run's start settles it.
+    async def scenario() -> None:
+        session, answer = waiting_session()
+        session._handle(run_event("new_session", "r1", ["trend"]))
+        session._handle(run_event("new_session", "r2", ["live"]))
+        assert answer.done()
+        assert answer.result().fragment_ids == ("trend",)
+
+    asyncio.run(scenario())
+
+
 def test_a_run_replaced_by_a_rerun_of_the_same_fragment_waits_for_it() -> None:
     async def scenario() -> None:
         session, answer = waiting_session()

@@ -17,7 +17,9 @@ module, so they exercise exactly the same protocol:
   their interval, as an open tab would.
 
 An ``Interaction`` is timed from sending the BackMsg to receiving the
-``script_finished`` of the run it caused (a full run, or a fragment-only run).
+``script_finished`` of the run it caused (a full run, or a fragment-only run), or
+its last message when Streamlit drops that ``script_finished`` (see
+``Session._settle_unfinished``).
 """
 
 from __future__ import annotations
@@ -456,8 +458,8 @@ class Session:
         ws_url = "ws" + self.url.removeprefix("http") + "/_stcore/stream"
         self._ws = await connect(
             ws_url,
-            origin=self.url,  # same-origin, as the app's own page would be  # type: ignore[arg-type]
-            subprotocols=["streamlit"],  # type: ignore[list-item]
+            origin=self.url,  # same-origin, as the app's own page would be
+            subprotocols=["streamlit"],
             compression=None,
             max_size=None,
             proxy=None,

@@ -3,8 +3,9 @@
     python -m benchmarks.load --sessions 50 --duration 60 --json load.json
 
 Without ``--url`` it starts ``streamlit run streamlit_app.py`` on a free
-loopback port (the project's own config and data, or ``--data PATH``) and stops
-it at the end; with ``--url`` it loads a server that is already running.
+loopback port (the project's own config and data; ``--set NAME=VALUE`` sets a
+setting for it, e.g. ``--set DATA_PATH=big.parquet``) and stops it at the end;
+with ``--url`` it loads a server that is already running.
 
 Each session is one ``benchmarks.driver.Session``, the same driver the
 benchmark uses: it opens the app, then until the time is up it waits a user's
@@ -317,7 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the app to start when no --url is given",
     )
     parser.add_argument(
-        "--data", type=Path, help=f"dataset for the started server (sets {ENV_PREFIX}DATA_PATH)"
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"a setting for the started server ({ENV_PREFIX}NAME=VALUE); repeatable",
     )
     parser.add_argument("--widget", default="Date range", help="label of the slider users move")
     parser.add_argument(
@@ -361,7 +366,12 @@ def main(argv: list[str] | None = None) -> int:
             if sampler:
                 sampler.stop()
     else:
-        env = {f"{ENV_PREFIX}DATA_PATH": str(args.data.resolve())} if args.data else {}
+        env = {}
+        for setting in args.set:
+            name, _, value = setting.partition("=")
+            if not name or not _:
+                raise SystemExit(f"--set needs NAME=VALUE, got {setting!r}")
+            env[ENV_PREFIX + name.upper()] = value
         with StreamlitServer(args.script, cwd=PROJECT_ROOT, env=env) as server:
             report["result"] = asyncio.run(run_load(server.url, server.sampler, **settings))
             report["result"]["server_peak_rss_mb"] = rounded(server.peak_rss_mb())

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
 Spec = dict[str, Any]
@@ -51,10 +50,5 @@ def check_points(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
 
 
 def draw(frame: pd.DataFrame, spec: Spec, *, max_points: int, height: int = 320) -> None:
-    """Draw ``frame`` with ``spec``, refusing frames larger than ``max_points``.
-
-    The frame goes to Streamlit as an Arrow table converted on this thread: left to
-    itself, pyarrow converts a multi-column frame on a new thread pool every time.
-    """
-    table = pa.Table.from_pandas(check_points(frame, max_points), preserve_index=False, nthreads=1)
-    st.vega_lite_chart(table, spec, width="stretch", height=height)
+    """Draw ``frame`` with ``spec``, refusing frames larger than ``max_points``."""
+    st.vega_lite_chart(check_points(frame, max_points), spec, width="stretch", height=height)

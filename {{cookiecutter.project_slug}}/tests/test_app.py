@@ -89,7 +89,7 @@ def test_explore_paging_shows_other_rows(app: AppTest) -> None:
     second = app.dataframe[1].value
     assert len(first) == len(second) == 200
     assert not first.equals(second)
-    assert first["order_date"].max() <= second["order_date"].min()
+    assert first["Order date"].max() <= second["Order date"].min()
 
 
 def test_dev_panel_is_built_only_while_open(app: AppTest) -> None:

@@ -31,7 +31,9 @@ def line_spec(x: str, y: str, *, y_title: str | None = None, temporal: bool = Tr
 
 
 def bar_spec(category: str, value: str, *, value_title: str | None = None) -> Spec:
+    """Horizontal bars, each tall enough for its label (the chart grows with the bars)."""
     return {
+        "height": {"step": 22},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "y": {"field": category, "type": "nominal", "sort": "-x", "title": None},
@@ -49,6 +51,11 @@ def check_points(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
     return frame
 
 
-def draw(frame: pd.DataFrame, spec: Spec, *, max_points: int, height: int = 320) -> None:
-    """Draw ``frame`` with ``spec``, refusing frames larger than ``max_points``."""
-    st.vega_lite_chart(check_points(frame, max_points), spec, width="stretch", height=height)
+def draw(frame: pd.DataFrame, spec: Spec, *, max_points: int, height: int | None = None) -> None:
+    """Draw ``frame`` with ``spec``, refusing frames larger than ``max_points``.
+
+    Without ``height`` the spec decides (bar charts size themselves per bar).
+    """
+    st.vega_lite_chart(
+        check_points(frame, max_points), spec, width="stretch", height=height or "content"
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -109,6 +110,24 @@ def dev_panel() -> None:
                 hide_index=True,
             )
         st.button("Clear all caches", key="_dev.clear", on_click=cache.clear)
+
+
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    labels: dict[str, str],
+    numbers: Iterable[str] = (),
+    dates: Iterable[str] = (),
+) -> None:
+    """A small frame with readable headers, separated thousands and plain dates."""
+    config: dict[str, Any] = {
+        labels.get(name, name): st.column_config.NumberColumn(format="localized")
+        for name in numbers
+    }
+    config.update(
+        {labels.get(name, name): st.column_config.DateColumn(format="YYYY-MM-DD") for name in dates}
+    )
+    st.dataframe(frame.rename(columns=labels), hide_index=True, column_config=config)
 
 
 def now() -> dt.datetime:

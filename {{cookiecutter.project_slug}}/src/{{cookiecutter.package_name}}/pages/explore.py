@@ -39,21 +39,22 @@ def ranking_panel() -> None:
                 charts.bar_spec("label", "value", value_title=views.label(state.measure)),
                 max_points=settings.max_chart_points,
             )
-        table.dataframe(
-            ranked.rename(
-                columns={
+        with table:
+            ui.show_table(
+                ranked,
+                labels={
                     "label": views.label(state.dimension),
                     "value": views.label(state.measure),
                     "row_count": "Rows",
-                }
-            ),
-            hide_index=True,
-        )
+                },
+                numbers=("value", "row_count"),
+            )
 
 
 @st.fragment
 def rows_panel() -> None:
     with ui.timed("explore.rows"), ui.data_errors("explore.rows"):
+        schema = get_source().schema
         total = int(queries.domain().rows)
         pages = views.page_count(total, settings.page_size)
         st.subheader("Rows", anchor=False)
@@ -65,7 +66,13 @@ def rows_panel() -> None:
             **state.widget("page_number"),
         )
         offset = views.page_offset(state.page_number, total, settings.page_size)
-        st.dataframe(queries.page(Filters(), settings.page_size, offset), hide_index=True)
+        rows = queries.page(Filters(), settings.page_size, offset)
+        ui.show_table(
+            rows,
+            labels={column: views.label(column) for column in rows.columns},
+            numbers=schema.measures,
+            dates=(schema.date_column,),
+        )
 
 
 with ui.timed("explore.page"):

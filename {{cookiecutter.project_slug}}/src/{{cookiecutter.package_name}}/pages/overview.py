@@ -73,7 +73,6 @@ def live_panel() -> None:
             by_dimension,
             charts.bar_spec("label", "value", value_title=views.label(measure)),
             max_points=settings.max_chart_points,
-            height=220,
         )
 
 

@@ -38,6 +38,11 @@ ODD_NAMES = [
     {"project_name": "2024 Sales Board"},
     {"project_name": "Quarterly Revenue Forecast for the Northern European Retail Division"},
     {"project_name": "It's Ops", "project_slug": "ops-42", "package_name": "ops42"},
+    # The longest package name the rules allow: every import line must still fit.
+    {
+        "project_name": "Regional Forecasts",
+        "package_name": "quarterly_revenue_forecast_retail_region",
+    },
 ]
 RENDERINGS = option_matrix() + ODD_NAMES
 LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\bcookiecutter\b")

@@ -4,17 +4,17 @@
 Each value is a 32-bit integer hash of the row number, so the same rows come out
 of DuckDB (vectorised SQL, ~1 s for 2M rows) and of plain Python (no
 dependencies, used when DuckDB is not installed, e.g. in the environment that
-rendered this project). Rows are in date order, as an append-only fact table would be, which lets
-Parquet row-group statistics skip whole row groups on date filters.
+rendered this project). Rows are in date order, as an append-only fact table would
+be, which lets Parquet row-group statistics skip whole row groups on date filters.
 
-    python -m {{ cookiecutter.package_name }}.data.sample --rows 2000000 --out data/sales.parquet
+    python -m {{ cookiecutter.package_name }}.data.sample --rows 2000000
 {%- else %}
 
 Each value is a 32-bit integer hash of the row number, so every run gives the
 same rows, in date order as an append-only fact table would hold them. The seed
 script loads them into the engine; this module can also write them as CSV:
 
-    python -m {{ cookiecutter.package_name }}.data.sample --rows 2000000 --out data/sales.csv
+    python -m {{ cookiecutter.package_name }}.data.sample --out data/sales.csv
 {%- endif %}
 
 This module imports only the standard library at the top: the project's

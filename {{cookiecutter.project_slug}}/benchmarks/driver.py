@@ -296,11 +296,12 @@ class StreamlitServer:
         return self.sampler.sample() / MB if self.sampler and self.running else 0.0
 
     def peak_rss_mb(self) -> float:
-        """The highest RSS the server reached so far (MiB)."""
-        if self.sampler is not None and self.running:
+        """The highest RSS the server reached so far (MiB), also after it died."""
+        if self.sampler is None:
+            return self._final_peak_bytes / MB
+        if self.running:
             self.sampler.sample()
-            return self.sampler.peak_mb
-        return self._final_peak_bytes / MB
+        return max(self.sampler.peak_bytes, self._final_peak_bytes) / MB
 
     def log_tail(self, lines: int = 40) -> str:
         if self._log_path is None or not self._log_path.exists():

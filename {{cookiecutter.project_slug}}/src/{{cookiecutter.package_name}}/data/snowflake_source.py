@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from typing import Any
 
 import pandas as pd
@@ -80,6 +81,10 @@ class SnowflakeSource(SqlDataSource):
         self.schema = schema
         self.where_text = where
         self.timeout_seconds = timeout_seconds
+        # Every session shares this one connection, and a connection runs one query at
+        # a time (fakesnow refuses a second; the connector gives no guarantee). Only
+        # cache misses get here, so queueing them costs little.
+        self._lock = threading.Lock()
         self._check_table()
 
     def placeholder(self, name: str) -> str:
@@ -91,7 +96,7 @@ class SnowflakeSource(SqlDataSource):
     def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         names = PARAMETER.findall(sql)
         try:
-            with self.connection.cursor() as cursor:
+            with self._lock, self.connection.cursor() as cursor:
                 cursor.execute(
                     PARAMETER.sub("?", sql),
                     [params[name] for name in names],

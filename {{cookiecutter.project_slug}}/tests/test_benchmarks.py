@@ -8,30 +8,13 @@ reported, never how fast: timings on a shared test machine prove nothing.
 from __future__ import annotations
 
 import json
-import math
-import subprocess
-import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from commands import is_measure, run_module
+
 APPS = ("floor", "naive", "cached", "generated")
 DRIVERS = ("apptest", "server")
 KEYS = ("first_run_ms", "interaction_ms_median", "interaction_ms_p95", "peak_rss_mb")
-
-
-def run_module(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def is_measure(value: object) -> bool:
-    return isinstance(value, float | int) and math.isfinite(value) and value >= 0
 
 
 def test_benchmark_reports_every_app_and_driver(tmp_path: Path) -> None:

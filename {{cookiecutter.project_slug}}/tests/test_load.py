@@ -10,34 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from commands import is_measure, run_module
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.driver import Session, _Pending, range_moves, slider_value
 from benchmarks.stats import markdown_table, percentile
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_module(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def is_measure(value: object) -> bool:
-    return isinstance(value, float | int) and math.isfinite(value) and value >= 0
 
 
 def test_load_test_runs_sessions_and_stops_by_itself(tmp_path: Path) -> None:

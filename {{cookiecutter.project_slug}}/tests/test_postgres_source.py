@@ -158,7 +158,7 @@ def test_seed_script_creates_and_fills_the_table(
     assert "loaded 1,500 rows into seed_check" in capsys.readouterr().out
     get_settings.cache_clear()
     try:
-        assert get_source().summary(Filters())["row_count"] == 1500
+        assert get_source().summary(Filters()).rows == 1500
         seed.main(["--rows", "1000"])  # seeding again replaces the table
         assert sql(postgres, "SELECT COUNT(*) FROM seed_check") == [(1000,)]
     finally:
@@ -168,6 +168,6 @@ def test_seed_script_creates_and_fills_the_table(
 def test_hostile_values_leave_the_table_intact(postgres: PostgresServer) -> None:
     source = get_source()
     for hostile in ("'; DROP TABLE sales; --", "x'); DELETE FROM sales; --", "\\'; TRUNCATE sales"):
-        assert source.summary(Filters.of(region=[hostile], channel=[hostile]))["row_count"] == 0
+        assert source.summary(Filters.of(region=[hostile], channel=[hostile])).rows == 0
     # Checked on a connection of our own, not the app's.
     assert sql(postgres, "SELECT COUNT(*) FROM sales") == [(20_000,)]

@@ -83,7 +83,7 @@ def test_transient_errors_are_retried_with_backoff(api: reference_api.ReferenceS
     source = rest_source()  # RETRIES=1 in the tests: two attempts per request
     before = api.requests
     api.fail_next(1, HTTPStatus.SERVICE_UNAVAILABLE)
-    assert source.summary(Filters())["row_count"] == 20_000
+    assert source.summary(Filters()).rows == 20_000
     assert api.requests - before == 2  # the 503, then the answer
 
 
@@ -150,7 +150,7 @@ def test_sessions_share_one_client_safely() -> None:
     results: list[float] = []
 
     def query(region: str) -> None:
-        results.append(source.summary(Filters.of(region=[region]))["row_count"])
+        results.append(source.summary(Filters.of(region=[region])).rows)
 
     threads = [threading.Thread(target=query, args=(r,)) for r in ("Africa", "Oceania") * 4]
     for thread in threads:
@@ -158,7 +158,7 @@ def test_sessions_share_one_client_safely() -> None:
     for thread in threads:
         thread.join()
     assert len(results) == 8
-    assert sum(results) == 4 * source.summary(Filters.of(region=["Africa", "Oceania"]))["row_count"]
+    assert sum(results) == 4 * source.summary(Filters.of(region=["Africa", "Oceania"])).rows
 
 
 def test_missing_secret_is_named(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,7 +211,7 @@ def test_seed_script_serves_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
                 break
             threading.Event().wait(0.05)
         get_settings.cache_clear()
-        assert get_source().summary(Filters())["row_count"] == 1200
+        assert get_source().summary(Filters()).rows == 1200
     finally:
         servers[0].shutdown()
         served.join(timeout=10)

@@ -149,7 +149,7 @@ def test_seed_script_uploads_the_sample(
     seed.main(["--rows", "1500"])
     assert "wrote 1,500 rows to s3://sales-test-bucket/seed-check/" in capsys.readouterr().out
     get_settings.cache_clear()
-    assert get_source().summary(Filters())["row_count"] == 1500
+    assert get_source().summary(Filters()).rows == 1500
     seed.main(["--rows", "1000"])  # seeding again replaces the files
     cache.clear("resources")  # what Retry does: list the objects again
-    assert get_source().summary(Filters())["row_count"] == 1000
+    assert get_source().summary(Filters()).rows == 1000

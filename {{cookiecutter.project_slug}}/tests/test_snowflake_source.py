@@ -102,7 +102,7 @@ def test_retry_button_recovers(
 def test_hostile_values_leave_the_table_intact(snowflake: SnowflakeServer) -> None:
     source = get_source()
     for hostile in ('\'; DROP TABLE "sales"; --', "x'); DELETE FROM sales; --", "? :start"):
-        assert source.summary(Filters.of(region=[hostile], channel=[hostile]))["row_count"] == 0
+        assert source.summary(Filters.of(region=[hostile], channel=[hostile])).rows == 0
     assert sql(snowflake, 'SELECT COUNT(*) FROM "sales"') == [(20_000,)]
 
 
@@ -147,7 +147,7 @@ def test_seed_script_creates_and_fills_the_table(
     assert 'loaded 1,500 rows into ANALYTICS.PUBLIC."seed_check"' in capsys.readouterr().out
     get_settings.cache_clear()
     try:
-        assert get_source().summary(Filters())["row_count"] == 1500
+        assert get_source().summary(Filters()).rows == 1500
         seed.main(["--rows", "1000"])  # seeding again replaces the table
         assert sql(snowflake, 'SELECT COUNT(*) FROM "seed_check"') == [(1000,)]
     finally:

@@ -30,9 +30,9 @@ def source() -> DataSource:
 
 def test_summary_matches_the_oracle(source: DataSource, oracle: list[dict[str, object]]) -> None:
     totals = source.summary(Filters())
-    assert totals["row_count"] == ROWS
-    assert totals["revenue"] == pytest.approx(sum(r["revenue"] for r in oracle))  # type: ignore[misc]
-    assert totals["units"] == sum(r["units"] for r in oracle)  # type: ignore[misc]
+    assert totals.rows == ROWS
+    assert totals.values["revenue"] == pytest.approx(sum(r["revenue"] for r in oracle))  # type: ignore[misc]
+    assert totals.values["units"] == sum(r["units"] for r in oracle)  # type: ignore[misc]
 
 
 def test_filters_by_date_and_dimension(source: DataSource, oracle: list[dict[str, object]]) -> None:
@@ -46,9 +46,9 @@ def test_filters_by_date_and_dimension(source: DataSource, oracle: list[dict[str
         and r["channel"] == "Online"
     ]
     totals = source.summary(filters)
-    assert totals["row_count"] == len(expected) > 0
-    assert totals["units"] == sum(r["units"] for r in expected)  # type: ignore[misc]
-    assert totals["revenue"] == pytest.approx(sum(r["revenue"] for r in expected))  # type: ignore[misc]
+    assert totals.rows == len(expected) > 0
+    assert totals.values["units"] == sum(r["units"] for r in expected)  # type: ignore[misc]
+    assert totals.values["revenue"] == pytest.approx(sum(r["revenue"] for r in expected))  # type: ignore[misc]
 
 
 def test_breakdown_is_ranked_and_limited(
@@ -70,7 +70,7 @@ def test_timeseries_has_one_point_per_period(source: DataSource, grain: str, poi
     series = source.timeseries(Filters(), "revenue", grain)
     assert list(series.columns) == ["period", "value"]
     assert len(series) == points
-    assert series["value"].sum() == pytest.approx(source.summary(Filters())["revenue"])
+    assert series["value"].sum() == pytest.approx(source.summary(Filters()).values["revenue"])
 
 
 def test_timeseries_respects_the_filters(
@@ -109,7 +109,7 @@ def test_domain(source: DataSource) -> None:
 
 def test_no_match_gives_zeros_not_an_error(source: DataSource) -> None:
     totals = source.summary(Filters.of(region=["Atlantis"]))
-    assert totals == {"row_count": 0.0, "revenue": 0.0, "units": 0.0}
+    assert (totals.rows, totals.values["revenue"], totals.values["units"]) == (0, 0.0, 0.0)
     assert len(source.breakdown(Filters.of(region=["Atlantis"]), "region", "units", 5)) == 0
 
 
@@ -132,11 +132,11 @@ def test_hostile_filter_values_match_nothing_and_the_table_survives(
 ) -> None:
     for dimension in ("region", "product"):
         totals = source.summary(Filters.of(**{dimension: [hostile]}))
-        assert totals["row_count"] == 0
+        assert totals.rows == 0
     mixed = source.summary(Filters.of(region=[hostile, "Africa"]))
-    assert 0 < mixed["row_count"] < ROWS  # the hostile value is one more value, nothing else
+    assert 0 < mixed.rows < ROWS  # the hostile value is one more value, nothing else
     assert source.page(Filters.of(channel=[hostile]), limit=10, offset=0).empty
-    assert source.summary(Filters())["row_count"] == ROWS  # still all there
+    assert source.summary(Filters()).rows == ROWS  # still all there
     assert source.domain().rows == ROWS
 
 

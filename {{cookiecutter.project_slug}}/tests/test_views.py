@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }} import charts, views
-from {{ cookiecutter.package_name }}.data import Domain, Filters, Schema, choose_grain
+from {{ cookiecutter.package_name }}.data import Domain, Filters, Schema, Totals, choose_grain
 
 SCHEMA = Schema("sales", "order_date", ("region", "channel"), ("revenue", "units"))
 DOMAIN = Domain(
@@ -60,15 +60,36 @@ def test_format_number(value: float, shown: str) -> None:
     assert views.format_number(value) == shown
 
 
-def test_kpis() -> None:
-    items = views.kpis({"row_count": 4.0, "revenue": 100.0, "units": 8.0}, SCHEMA)
+def test_kpis_say_what_they_compute() -> None:
+    schema = Schema("t", "day", ("region",), ("revenue", "temperature"), ("sum", "mean"))
+    totals = Totals(4, {"revenue": 100.0, "temperature": 21.5}, {"revenue": 4, "temperature": 3})
+    items = views.kpis(totals, schema)
     assert [(k.label, k.value) for k in items] == [
         ("Rows", "4"),
-        ("Revenue", "100"),
-        ("Units", "8"),
-        ("Revenue per row", "25"),
+        ("Total revenue", "100"),
+        ("Mean temperature", "21.50"),
     ]
-    assert views.kpis({"row_count": 0.0}, SCHEMA)[-1].value == "0"
+    assert "mean of 'temperature'" in items[2].help
+    assert "1 rows without a value" in items[2].help
+    assert "without a value" not in items[1].help
+    assert views.kpis(Totals(0, {"temperature": None}), schema)[2].value == "-"
+
+
+def test_data_without_dates_or_dimensions() -> None:
+    schema = Schema("t", None, (), ("x",))
+    domain = Domain(None, None, 3)
+    state = views.OverviewState({})
+    views.prepare_overview(state, domain, schema)
+    assert state.date_range is None
+    assert views.overview_filters(state, schema) == Filters()
+    assert not views.has_date_range(domain)
+    assert not views.has_date_range(Domain(dt.date(2024, 1, 1), dt.date(2024, 1, 1), 1))
+
+
+def test_labels_keep_names_that_are_not_snake_case() -> None:
+    assert views.label("unit_price") == "Unit price"
+    assert views.label("Order Date") == "Order Date"
+    assert views.label("Région") == "Région"
 
 
 def test_paging() -> None:

@@ -4,6 +4,10 @@ Every function here takes small, hashable arguments (``Filters``, column names,
 numbers) and returns a small result, so ``st.cache_data``'s copy on each hit
 costs microseconds. The heavy lifting stays in the engine.
 
+Each public function passes the source's data version into the cached one, so
+a replaced data file gives new numbers on the next interaction instead of
+waiting for the TTL.
+
 The aggregates answer in milliseconds, so they show no spinner: each spinner
 starts a timer thread and sends two extra messages, about 3 ms per slider move.
 """
@@ -15,48 +19,81 @@ import datetime as dt
 import pandas as pd
 
 from .cache import cached_data
-from .data import Domain, Filters, get_source
+from .data import Domain, Filters, Totals, get_source
 
 
-@cached_data("reference", show_spinner="Reading the dataset...")
 def domain() -> Domain:
-    """Date bounds and the distinct values of every dimension."""
-    return get_source().domain()
+    """Date bounds, row counts and the distinct values of every dimension."""
+    return _domain(get_source().version())
 
 
-@cached_data("queries")
-def summary(filters: Filters) -> dict[str, float]:
-    """Row count and the sum of every measure under ``filters``."""
-    return get_source().summary(filters)
+def summary(filters: Filters) -> Totals:
+    """Row count and every measure's figure under ``filters``."""
+    return _summary(get_source().version(), filters)
 
 
-@cached_data("queries")
-def timeseries(filters: Filters, measure: str, grain: str) -> pd.DataFrame:
-    """``measure`` summed per ``grain`` period: one row per chart point."""
-    return get_source().timeseries(filters, measure, grain)
+def timeseries(filters: Filters, measure: str | None, grain: str) -> pd.DataFrame:
+    """``measure`` (``None``: rows) per ``grain`` period: one row per chart point."""
+    return _timeseries(get_source().version(), filters, measure, grain)
 
 
-@cached_data("queries")
-def breakdown(filters: Filters, dimension: str, measure: str, limit: int) -> pd.DataFrame:
-    """The top ``limit`` values of ``dimension`` by ``measure``."""
-    return get_source().breakdown(filters, dimension, measure, limit)
+def breakdown(filters: Filters, dimension: str, measure: str | None, limit: int) -> pd.DataFrame:
+    """The top ``limit`` values of ``dimension`` by ``measure`` (``None``: rows)."""
+    return _breakdown(get_source().version(), filters, dimension, measure, limit)
 
 
-@cached_data("queries", show_spinner="Loading rows...")
 def page(filters: Filters, limit: int, offset: int) -> pd.DataFrame:
     """One bounded page of raw rows in date order, never the whole table."""
-    return get_source().page(filters, limit, offset)
+    return _page(get_source().version(), filters, limit, offset)
 
 
-@cached_data("live")
-def latest(days: int, dimension: str) -> tuple[dict[str, float], pd.DataFrame, dt.date]:
+def latest(days: int, dimension: str | None) -> tuple[Totals, pd.DataFrame | None, dt.date]:
     """The last ``days`` of data: totals, a breakdown by ``dimension``, and the end date.
 
     Lives in the short-TTL ``live`` namespace, so the live panel sees new rows
     within one refresh interval.
     """
+    return _latest(get_source().version(), days, dimension)
+
+
+@cached_data("reference", show_spinner="Reading the dataset...")
+def _domain(version: str) -> Domain:
+    return get_source().domain()
+
+
+@cached_data("queries")
+def _summary(version: str, filters: Filters) -> Totals:
+    return get_source().summary(filters)
+
+
+@cached_data("queries")
+def _timeseries(version: str, filters: Filters, measure: str | None, grain: str) -> pd.DataFrame:
+    return get_source().timeseries(filters, measure, grain)
+
+
+@cached_data("queries")
+def _breakdown(
+    version: str, filters: Filters, dimension: str, measure: str | None, limit: int
+) -> pd.DataFrame:
+    return get_source().breakdown(filters, dimension, measure, limit)
+
+
+@cached_data("queries", show_spinner="Loading rows...")
+def _page(version: str, filters: Filters, limit: int, offset: int) -> pd.DataFrame:
+    return get_source().page(filters, limit, offset)
+
+
+@cached_data("live")
+def _latest(
+    version: str, days: int, dimension: str | None
+) -> tuple[Totals, pd.DataFrame | None, dt.date]:
     source = get_source()
     end = source.domain(max_values=0).max_date
+    if end is None:
+        raise ValueError("the live panel needs dated rows")
     window = Filters(start=end - dt.timedelta(days=days - 1), end=end)
-    measure = source.schema.measures[0]
-    return source.summary(window), source.breakdown(window, dimension, measure, 10), end
+    measure = source.schema.measures[0] if source.schema.measures else None
+    by_dimension = (
+        source.breakdown(window, dimension, measure, 10) if dimension is not None else None
+    )
+    return source.summary(window), by_dimension, end

@@ -2,35 +2,36 @@
 
 Values come, highest priority first, from environment variables (prefix
 ``{{ cookiecutter.package_name | upper }}_``, nested fields joined by ``__``), a ``.env`` file, the
-``[app]`` table of ``.streamlit/secrets.toml``, and the defaults below. A bad or
-missing value fails at start-up with a message that names the variable to fix,
-instead of a traceback in the middle of a page.
+``[app]`` table of ``.streamlit/secrets.toml`` (and ``[connections.<name>]`` for the
+connection), and the defaults below. A bad or missing value fails at start-up with a
+message that names the variable, where it was set and what is expected, never the
+value itself (it may be a password), instead of a traceback in the middle of a page.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
-{%- if cookiecutter.data_source == "duckdb" %}
+import tomllib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-{%- endif %}
-{%- if cookiecutter.data_source == "snowflake" %}
-from typing import Any, ClassVar, Literal
-{%- else %}
-from typing import Any, ClassVar
-{%- endif %}
+from typing import Any, ClassVar, Literal, get_args, get_origin
+from urllib.parse import parse_qsl, quote, urlsplit
 {% if cookiecutter.data_source == "rest_api" %}
 from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
-{%- elif cookiecutter.data_source != "duckdb" %}
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 {%- else %}
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 {%- endif %}
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings import SettingsError as SourceError
 
 APP_TITLE = "{{ cookiecutter.project_name }}"
 ENV_PREFIX = "{{ cookiecutter.package_name | upper }}_"
@@ -39,14 +40,16 @@ SECRETS_SECTION = "app"
 CONNECTION_NAME = "{{ cookiecutter.data_source }}"
 """The ``[connections.<name>]`` table of ``.streamlit/secrets.toml`` the connection reads."""
 {%- endif %}
-_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# Upper bounds keep every number finite and sane: inf, nan and 1e300 are refused by name.
+HOUR = 3600
+YEAR = 365 * 24 * HOUR
 
 
 class CachePolicy(BaseModel):
     """How long a cache namespace keeps entries and how many it keeps."""
 
-    ttl_seconds: float | None = Field(default=600.0, gt=0)
-    max_entries: int | None = Field(default=256, gt=0)
+    ttl_seconds: float | None = Field(default=600.0, gt=0, le=YEAR, allow_inf_nan=False)
+    max_entries: int | None = Field(default=256, gt=0, le=1_000_000)
 
 
 def _default_namespaces() -> dict[str, CachePolicy]:
@@ -74,23 +77,61 @@ class CacheSettings(BaseModel):
         return self.namespaces.get(namespace, self.default)
 
 
-class DatasetSettings(BaseModel):
-    """Which columns the pages filter, group and sum: point these at your own data."""
+class CsvSettings(BaseModel):
+    """How CSV files are read; each unset option is sniffed from the file."""
 
-    table: str = Field(default="sales", pattern=_IDENTIFIER)
-    date_column: str = Field(default="order_date", pattern=_IDENTIFIER)
-    dimensions: list[str] = Field(
-        default_factory=lambda: ["region", "channel", "category", "product"], min_length=1
-    )
-    measures: list[str] = Field(default_factory=lambda: ["revenue", "units"], min_length=1)
+    encoding: Literal["utf-8", "utf-16", "latin-1"] | None = None
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    decimal_separator: Literal[".", ","] | None = None
+    header: bool | None = None
+
+
+Aggregation = Literal["sum", "mean", "min", "max", "count", "count_distinct"]
+
+
+class DatasetSettings(BaseModel):
+    """Which columns the pages filter, group and aggregate. Unset: inferred from the data.
+
+    Any column name works (spaces, capitals, unicode, quotes). ``date_column=""``
+    means the data has no date column; lists also accept ``a,b,c``.
+    """
+
+    table: str = Field(default="sales", min_length=1, max_length=255)
+    date_column: str | None = Field(default=None, max_length=255)
+    dimensions: list[str] | None = None
+    measures: list[str] | None = None
+    aggregations: dict[str, Aggregation] = Field(default_factory=dict)
+    time_zone: str = Field(default="UTC", description="days of TIMESTAMPTZ dates are cut here")
+    csv: CsvSettings = CsvSettings()
+
+    @field_validator("dimensions", "measures", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return [name.strip() for name in value.split(",") if name.strip()]
+        return value
 
     @field_validator("dimensions", "measures")
     @classmethod
-    def _identifiers(cls, names: list[str]) -> list[str]:
-        bad = [name for name in names if not re.match(_IDENTIFIER, name)]
-        if bad:
-            raise ValueError(f"column names must be identifiers, got {bad}")
+    def _distinct_names(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None:
+            if any(not name for name in names):
+                raise ValueError("column names cannot be empty")
+            if len(set(names)) != len(names):
+                raise ValueError("each column may be listed once")
         return names
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, name: str) -> str:
+        import zoneinfo
+
+        if name not in zoneinfo.available_timezones():
+            raise ValueError("expected an IANA time zone name such as UTC or Europe/Paris")
+        return name
 {%- if cookiecutter.data_source == "postgres" %}
 
 
@@ -102,7 +143,7 @@ class ConnectionSettings(BaseModel):
     database: str = Field(min_length=1)
     username: str = Field(min_length=1)
     password: SecretStr
-    connect_timeout_seconds: int = Field(default=5, ge=1)
+    connect_timeout_seconds: int = Field(default=5, ge=1, le=300)
 {%- elif cookiecutter.data_source == "snowflake" %}
 
 
@@ -125,8 +166,8 @@ class ConnectionSettings(BaseModel):
     port: int | None = Field(default=None, gt=0, lt=65536)
     protocol: Literal["https", "http"] = "https"
     # Seconds; the connector's own keys: the whole login, and each HTTP request.
-    login_timeout: int = Field(default=10, ge=1)
-    socket_timeout: int = Field(default=60, ge=1)
+    login_timeout: int = Field(default=10, ge=1, le=300)
+    socket_timeout: int = Field(default=60, ge=1, le=HOUR)
 {%- elif cookiecutter.data_source == "s3" %}
 
 
@@ -145,7 +186,7 @@ class ConnectionSettings(BaseModel):
     access_key_id: SecretStr | None = None
     secret_access_key: SecretStr | None = None
     retries: int = Field(default=2, ge=0, le=10)
-    connect_timeout_seconds: float = Field(default=5, gt=0)
+    connect_timeout_seconds: float = Field(default=5, gt=0, le=300, allow_inf_nan=False)
 {%- elif cookiecutter.data_source == "rest_api" %}
 
 
@@ -156,7 +197,7 @@ class ConnectionSettings(BaseModel):
     token: SecretStr
     retries: int = Field(default=3, ge=0, le=10)
     page_size: int = Field(default=500, ge=1, le=10_000)
-    connect_timeout_seconds: float = Field(default=5, gt=0)
+    connect_timeout_seconds: float = Field(default=5, gt=0, le=300, allow_inf_nan=False)
 {%- endif %}
 
 
@@ -171,20 +212,27 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
-    app_title: str = Field(default=APP_TITLE, min_length=1)
+    app_title: str = Field(default=APP_TITLE, min_length=1, max_length=200)
 {%- if cookiecutter.data_source == "duckdb" %}
+    # A Parquet or CSV file, a folder or a glob; only ever read.
     data_path: Path = Path("data/sales.parquet")
+    # Where CSV files are converted to Parquet once (gitignored; never next to your data).
+    data_cache_dir: Path = Path(".cache/data")
 {%- else %}
     # Validated from an empty table when nothing is set, so each missing key is named.
     connection: ConnectionSettings = Field(default_factory=dict)  # type: ignore[arg-type]
 {%- endif %}
     dataset: DatasetSettings = DatasetSettings()
     cache: CacheSettings = CacheSettings()
-    live_refresh_seconds: float = Field(default={{ cookiecutter.live_refresh_seconds }}, ge=1)
+    live_refresh_seconds: float = Field(default={{ cookiecutter.live_refresh_seconds }}, ge=1, le=HOUR, allow_inf_nan=False)
     max_chart_points: int = Field(default=2000, ge=10, le=20_000)
     page_size: int = Field(default=200, ge=10, le=5000)
-    query_timeout_seconds: float = Field(default=30.0, gt=0)
-    dev_panel: bool = True
+    query_timeout_seconds: float = Field(default=30.0, gt=0, le=HOUR, allow_inf_nan=False)
+    # Cache stats and "Clear all caches": off unless turned on (.env.example shows how).
+    dev_panel: bool = False
+    # Who sees the dev panel when it is on: signed-in users (st.login) whose email or
+    # subject id is listed here. Empty: every viewer, which is for local development only.
+    operators: list[str] = Field(default_factory=list, max_length=1000)
 
     @classmethod
     def settings_customise_sources(
@@ -195,16 +243,77 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (
-            init_settings,
-            env_settings,
-            dotenv_settings,
-            StreamlitSecretsSource(settings_cls),
+        return (init_settings, *sources(settings_cls, getattr(dotenv_settings, "env_file", ".env")))
+
+
+def sources(settings_cls: type[BaseSettings], env_file: Any = ".env") -> tuple[Any, ...]:
+    """Where settings come from, highest priority first; each has a ``label`` for messages."""
+    return (
+        EnvSource(settings_cls),
+        DotEnvSource(settings_cls, env_file=env_file),
+        StreamlitSecretsSource(settings_cls),
+    )
+
+
+class UnreadableSetting(ValueError):
+    """A variable holding JSON that does not parse; the message names it, never its value."""
+
+    def __init__(self, variable: str, label: str, error: ValueError, is_list: bool) -> None:
+        reason = (
+            f"{error.msg} at character {error.pos + 1}"
+            if isinstance(error, json.JSONDecodeError)
+            else "not JSON"
         )
+        expected = "a JSON list, or values separated by commas" if is_list else "a JSON object"
+        super().__init__(f"`{variable}` ({label}): not valid JSON ({reason}); expected {expected}")
+
+
+class _ListsAsText:
+    """Decodes JSON as pydantic-settings does, and also plain ``a,b`` text for list fields."""
+
+    label: ClassVar[str]
+    env_vars: Any
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo | None, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)  # type: ignore[misc]
+        except ValueError as error:
+            is_list = field is not None and _is_list(field.annotation)
+            if is_list and not value.lstrip().startswith("["):
+                return [item.strip() for item in value.split(",") if item.strip()]
+            variable = self._variable(field_name, value)
+            raise UnreadableSetting(variable, self.label, error, is_list) from None
+
+    def _variable(self, field_name: str, value: str) -> str:
+        """The variable that held ``value`` for ``field_name`` (the last part of its name)."""
+        suffix = field_name.lower()
+        for name, raw in self.env_vars.items():
+            if raw == value and name.lower().endswith(suffix):
+                return name.upper()
+        return ENV_PREFIX + field_name.upper()
+
+
+def _is_list(annotation: Any) -> bool:
+    """``list[...]``, also inside ``list[...] | None``."""
+    return get_origin(annotation) is list or any(_is_list(arg) for arg in get_args(annotation))
+
+
+class EnvSource(_ListsAsText, EnvSettingsSource):
+    label = "environment"
+
+
+class DotEnvSource(_ListsAsText, DotEnvSettingsSource):
+    label = ".env"
 
 
 class StreamlitSecretsSource(PydanticBaseSettingsSource):
-    """Reads the ``[app]`` table of ``.streamlit/secrets.toml`` when one exists."""
+    """Reads ``[app]`` (and ``[connections.<name>]``) of ``.streamlit/secrets.toml``.
+
+    A secrets file that is not valid TOML stops the app with its path and line:
+    Streamlit itself only logs it, and the app would run on its defaults.
+    """
+
+    label = ".streamlit/secrets.toml"
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         # Unused: __call__ returns the whole table at once.
@@ -213,20 +322,32 @@ class StreamlitSecretsSource(PydanticBaseSettingsSource):
     def __call__(self) -> dict[str, Any]:
         import streamlit as st
 
-        try:
-            if not st.secrets.load_if_toml_exists():
-                return {}
-            values = _to_dict(st.secrets.get(SECRETS_SECTION, {}))
-{%- if cookiecutter.data_source != "duckdb" %}
-            connection = st.secrets.get("connections", {}).get(CONNECTION_NAME)
-{%- endif %}
-        except Exception:  # a malformed secrets.toml is reported by Streamlit itself
+        check_secrets_files(st.get_option("secrets.files"))
+        if not st.secrets.load_if_toml_exists():
             return {}
+        values = _to_dict(st.secrets.get(SECRETS_SECTION, {}))
+        if not isinstance(values, dict):
+            raise SettingsError([f"`[{SECRETS_SECTION}]` ({self.label}): expected a table"])
 {%- if cookiecutter.data_source != "duckdb" %}
-        if connection is not None:
-            values["connection"] = _to_dict(connection)
+        connections = _to_dict(st.secrets.get("connections", {}))
+        if isinstance(connections, dict) and CONNECTION_NAME in connections:
+            values["connection"] = connections[CONNECTION_NAME]
 {%- endif %}
         return values
+
+
+def check_secrets_files(paths: Iterable[str]) -> None:
+    """Refuse a secrets file that is not valid TOML, naming the file and the line."""
+    for path in map(Path, paths):
+        if path.suffix != ".toml" or not path.is_file():
+            continue  # Streamlit also reads secret directories; it checks those itself
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+            raise SettingsError(
+                [f"`{shown}` is not valid TOML ({error}): fix it, or nothing in it is read"]
+            ) from None
 
 
 def _to_dict(value: Any) -> Any:
@@ -236,7 +357,11 @@ def _to_dict(value: Any) -> Any:
 
 
 class SettingsError(RuntimeError):
-    """Raised instead of a raw ValidationError; its message names each bad variable."""
+    """Raised instead of a raw ValidationError: one line per bad setting, never its value."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("Invalid configuration:\n" + "\n".join(self.problems))
 
 
 def env_var_name(location: tuple[int | str, ...]) -> str:
@@ -244,32 +369,133 @@ def env_var_name(location: tuple[int | str, ...]) -> str:
     return ENV_PREFIX + "__".join(str(part) for part in location).upper()
 
 
-def describe(error: ValidationError) -> str:
-    """One line per problem: the variable, the value it had, and what is expected."""
-    lines = []
-    for problem in error.errors():
-        location = tuple(problem["loc"])
-        value = problem.get("input")
-        shown = "missing" if problem["type"] == "missing" else f"got {value!r}"
-        lines.append(
-            f"{env_var_name(location)} ({secrets_key(location)}): {problem['msg']}; {shown}"
-        )
-    return "\n".join(lines)
-
-
 def secrets_key(location: tuple[int | str, ...]) -> str:
     """Where the field at ``location`` goes in ``.streamlit/secrets.toml``."""
 {%- if cookiecutter.data_source != "duckdb" %}
     if location[:1] == ("connection",):
-        return f"secrets: [connections.{CONNECTION_NAME}] {'.'.join(map(str, location[1:]))}"
+        key = ".".join(map(str, location[1:]))
+        return f"[connections.{CONNECTION_NAME}] {key}".rstrip()
 {%- endif %}
-    return f"secrets: [{SECRETS_SECTION}] {'.'.join(map(str, location))}"
+    return f"[{SECRETS_SECTION}] {'.'.join(map(str, location))}"
+
+
+def describe(error: ValidationError, origins: Iterable[Any] | None = None) -> list[str]:
+    """One line per problem: the variable, where it was set, and what is expected.
+
+    Never the value: it may be a password, and this text is shown in the page.
+    ``origins`` are the settings sources, highest priority first (default: ``sources``).
+    """
+    supplied = [
+        (origin.label, origin(), getattr(origin, "env_vars", {}))
+        for origin in (sources(Settings) if origins is None else origins)
+    ]
+    return [
+        f"{_where(tuple(problem['loc']), supplied)}: {_expected(problem)}"
+        for problem in error.errors()
+    ]
+
+
+def _where(location: tuple[int | str, ...], supplied: list[tuple[str, Any, Any]]) -> str:
+    """The setting at ``location`` as the user wrote it, and in which source."""
+    for label, values, env_vars in supplied:
+        if not _holds(values, location):
+            continue
+        if label == StreamlitSecretsSource.label:
+            return f"`{secrets_key(location)}` ({label})"
+        names = {name.upper() for name in env_vars}
+        for end in range(len(location), 0, -1):
+            variable = env_var_name(location[:end])
+            if variable in names:
+                inside = ".".join(map(str, location[end:]))
+                return f"`{variable}` ({label}{f', at {inside}' if inside else ''})"
+    return f"`{env_var_name(location)}` (or `{secrets_key(location)}` in .streamlit/secrets.toml)"
+
+
+def _holds(values: Any, location: tuple[int | str, ...]) -> bool:
+    for part in location:
+        if isinstance(values, dict):
+            keys = {str(key).lower(): key for key in values}
+            if str(part).lower() not in keys:
+                return False
+            values = values[keys[str(part).lower()]]
+        elif isinstance(values, list) and isinstance(part, int) and part < len(values):
+            values = values[part]
+        else:
+            return False
+    return True
+
+
+def _expected(problem: Any) -> str:
+    if problem["type"] == "missing":
+        return "required, and not set"
+    message = str(problem["msg"])
+    if problem["type"] in ("value_error", "assertion_error"):
+        # A validator's own message may quote the input: cut every part of it out.
+        for leaf in sorted(_leaves(problem.get("input")), key=len, reverse=True):
+            message = message.replace(leaf, "…")
+    return message
+
+
+def _leaves(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            yield from _leaves(item)
+    elif value is not None and str(value):
+        yield str(value)
+
+
+# Query parameters whose values are credentials (``?token=...``, ``?X-Amz-Signature=...``).
+_SECRET_PARAMETER = re.compile(r"token|key|secret|pass|sig|auth|cred", re.IGNORECASE)
+# ``scheme://user:password@``: the credentials part of any URL in a text.
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]+@")
+
+
+def secret_values(settings: BaseModel) -> list[str]:
+    """Every secret ``settings`` holds: secret fields, and credentials inside URLs."""
+    found: list[str] = []
+    for value in _field_values(settings):
+        if isinstance(value, SecretStr):
+            found.append(value.get_secret_value())
+        elif "://" in str(value):
+            parts = urlsplit(str(value))
+            found += [parts.username or "", parts.password or ""]
+            found += [v for k, v in parse_qsl(parts.query) if _SECRET_PARAMETER.search(k)]
+    return [secret for secret in found if secret]
+
+
+def _field_values(model: BaseModel) -> Iterator[Any]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _field_values(value)
+        else:
+            yield value
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every one of ``secrets`` (also URL-encoded) and URL credentials masked."""
+    text = _USERINFO.sub(r"\g<scheme>***@", text)
+    variants = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))}
+    for secret in sorted(variants, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 @functools.cache
 def get_settings() -> Settings:
-    """The app's settings, read once per process (``get_settings.cache_clear()`` re-reads)."""
+    """The app's settings, read once per process (``get_settings.cache_clear()`` re-reads).
+
+    Errors are re-raised without their cause: pydantic's own text quotes each bad
+    value, which must not reach a log or a page.
+    """
     try:
         return Settings()
     except ValidationError as error:
-        raise SettingsError("Invalid configuration:\n" + describe(error)) from error
+        raise SettingsError(describe(error)) from None
+    except SourceError as error:
+        cause = error.__cause__
+        problem = cause if isinstance(cause, UnreadableSetting) else error
+        raise SettingsError([str(problem)]) from None

@@ -1,4 +1,9 @@
-"""Building blocks every page shares: settings gate, headers, error panels, dev panel."""
+"""Building blocks every page shares: settings gate, headers, error panels, dev panel.
+
+What a viewer sees never holds a secret (settings errors name variables, data
+errors are masked with ``redact``), and nothing a viewer clicks affects another
+session: only operators get the dev panel and its "Clear all caches".
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import streamlit as st
 
 from . import cache
 from .data import DataSourceError
-from .settings import Settings, SettingsError, get_settings
+from .settings import Settings, SettingsError, get_settings, redact, secret_values
 
 _RUNS_KEY = "_dev.runs"
 DEV_PANEL_KEY = "_dev.panel"
@@ -24,8 +29,9 @@ def load_settings() -> Settings:
     try:
         return get_settings()
     except SettingsError as error:
-        st.error(str(error), icon=":material/settings:")
-        st.caption("Fix the variables above (environment, `.env` or `.streamlit/secrets.toml`).")
+        problems = "\n".join(f"- {problem}" for problem in error.problems)
+        st.error(f"**Invalid configuration**\n\n{problems}", icon=":material/settings:")
+        st.caption("Fix the settings above, then reload the page.")
         st.stop()
         raise  # st.stop() raises; this keeps type checkers and readers honest
 
@@ -34,6 +40,26 @@ def page_header(title: str, caption: str) -> None:
     """The part of a page that runs only on full reruns, never on fragment reruns."""
     st.title(title)
     st.caption(f"{caption} · page rendered at {dt.datetime.now():%H:%M:%S}")
+
+
+def dataset_notice() -> bool:
+    """Say what the app chose about the data, and whether it has dated rows.
+
+    Runs on full reruns only (in the page header). A failing source says nothing
+    here: the panels below show its error.
+    """
+    from . import queries, views
+    from .data import get_source
+    from .settings import ENV_PREFIX
+
+    try:
+        schema = get_source().schema
+        domain = queries.domain()
+    except (DataSourceError, SettingsError):
+        return False
+    for note in views.dataset_notes(schema, domain, ENV_PREFIX, __package__ or ""):
+        st.caption(note)
+    return domain.max_date is not None
 
 
 @contextmanager
@@ -48,11 +74,17 @@ def timed(name: str) -> Iterator[None]:
 
 
 def show_data_error(error: DataSourceError, key: str) -> None:
-    """What failed, how to fix it, and a retry that drops cached connections and results."""
-    st.error(f"**{error.what}**\n\n{error.fix}", icon=":material/error:")
-    if st.button("Retry", key=f"{key}:retry", icon=":material/refresh:"):
-        cache.clear()
-        st.rerun()
+    """What failed and how to fix it, with every secret masked, and a Retry button.
+
+    Retry only reruns: a failure is never cached, so the failed call runs again.
+    It clears no cache, because caches are shared by every session.
+    """
+    secrets = secret_values(get_settings())
+    st.error(
+        f"**{redact(error.what, secrets)}**\n\n{redact(error.fix, secrets)}",
+        icon=":material/error:",
+    )
+    st.button("Retry", key=f"{key}:retry", icon=":material/refresh:")
 
 
 @contextmanager
@@ -64,13 +96,37 @@ def data_errors(key: str) -> Iterator[None]:
         show_data_error(error, key)
 
 
+def is_operator() -> bool:
+    """Whether this viewer gets the dev panel: ``dev_panel`` on, and a listed operator.
+
+    With no ``operators`` listed every viewer qualifies, which is meant for local
+    development; in production list them, and only those signed-in users qualify.
+    """
+    settings = get_settings()
+    if not settings.dev_panel:
+        return False
+    if not settings.operators:
+        return True
+    if not st.user.is_logged_in:
+        return False
+    claims = (st.user.get("email"), st.user.get("sub"))
+    identities = {str(claim).casefold() for claim in claims if claim}
+    return any(operator.casefold() in identities for operator in settings.operators)
+
+
+def clear_caches() -> None:
+    """Clear every cache, for operators only (checked again: callbacks can be forged)."""
+    if is_operator():
+        cache.clear()
+
+
 def dev_panel() -> None:
-    """Cache stats and the latest run times, for developers (``dev_panel`` setting).
+    """Cache stats, the latest run times and cache clearing, for operators only.
 
     The expander is lazy: its tables are built only while it is open, so a closed
     panel costs nothing on each rerun.
     """
-    if not get_settings().dev_panel:
+    if not is_operator():
         return
     panel = st.expander(
         "Dev panel: cache and reruns", icon=":material/speed:", key=DEV_PANEL_KEY, on_change="rerun"
@@ -109,7 +165,7 @@ def dev_panel() -> None:
                 ),
                 hide_index=True,
             )
-        st.button("Clear all caches", key="_dev.clear", on_click=cache.clear)
+        st.button("Clear all caches", key="_dev.clear", on_click=clear_caches)
 
 
 def show_table(

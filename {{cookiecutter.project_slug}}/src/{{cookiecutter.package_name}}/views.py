@@ -10,7 +10,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from .data import Domain, Filters, Schema
+from .data import Domain, Filters, Schema, Totals, measure_title
+from .data import label as label  # re-exported: pages label columns through views
 from .state import PageState
 
 
@@ -38,14 +39,20 @@ class Kpi:
     help: str
 
 
-def label(column: str) -> str:
-    """A column name as a person reads it."""
-    return column.replace("_", " ").capitalize()
+def has_date_range(domain: Domain) -> bool:
+    """Whether a date range can be chosen: dated rows spanning more than one day."""
+    return (
+        domain.min_date is not None
+        and domain.max_date is not None
+        and (domain.min_date < domain.max_date)
+    )
 
 
 def prepare_overview(state: OverviewState, domain: Domain, schema: Schema) -> None:
     """Bring stored choices in line with the data before widgets are drawn."""
-    if state.date_range is None:
+    if domain.min_date is None or domain.max_date is None:
+        state.date_range = None
+    elif state.date_range is None:
         state.date_range = (domain.min_date, domain.max_date)
     else:
         start, end = state.date_range
@@ -53,20 +60,24 @@ def prepare_overview(state: OverviewState, domain: Domain, schema: Schema) -> No
         end = max(min(end, domain.max_date), start)
         if (start, end) != state.date_range:
             state.date_range = (start, end)
-    allowed = set(domain.values.get(schema.dimensions[0], ()))
+    allowed = set(domain.values.get(schema.dimensions[0], ())) if schema.dimensions else set()
     if any(value not in allowed for value in state.focus):
         state.focus = [value for value in state.focus if value in allowed]
     if state.measure not in schema.measures:
-        state.measure = schema.measures[0]
+        state.measure = schema.measures[0] if schema.measures else None
 
 
 def overview_filters(state: OverviewState, schema: Schema) -> Filters:
     start, end = state.date_range or (None, None)
+    if not schema.dimensions:
+        return Filters.of(start, end)
     return Filters.of(start, end, **{schema.dimensions[0]: state.focus})
 
 
-def format_number(value: float) -> str:
-    """Compact, readable figures: 1,234 / 12.3K / 4.56M / 7.89B."""
+def format_number(value: float | None) -> str:
+    """Compact, readable figures: 1,234 / 12.3K / 4.56M / 7.89B; a dash for no value."""
+    if value is None or math.isnan(value):
+        return "-"
     magnitude = abs(value)
     if magnitude >= 1e9:
         return f"{value / 1e9:,.2f}B"
@@ -77,24 +88,36 @@ def format_number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def kpis(totals: dict[str, float], schema: Schema) -> list[Kpi]:
-    """The headline numbers for ``totals`` (a ``summary`` result)."""
-    rows = totals.get("row_count", 0.0)
-    items = [Kpi("Rows", format_number(rows), "Rows matching the filters")]
-    for measure in schema.measures:
-        total = totals.get(measure, 0.0)
-        items.append(Kpi(label(measure), format_number(total), f"Sum of {measure}"))
-    first = schema.measures[0]
-    average = totals.get(first, 0.0) / rows if rows else 0.0
-    items.append(Kpi(f"{label(first)} per row", format_number(average), f"Mean {first} per row"))
+def value_title(schema: Schema, measure: str | None) -> str:
+    """What a chart's values are: "Total revenue", "Mean temperature" or "Rows"."""
+    if measure is None:
+        return "Rows"
+    return measure_title(measure, schema.aggregation(measure))
+
+
+def kpis(totals: Totals, schema: Schema) -> list[Kpi]:
+    """The headline numbers for ``totals`` (a ``summary`` result), saying what each computes."""
+    items = [Kpi("Rows", format_number(totals.rows), "Rows matching the filters")]
+    for measure, aggregation in zip(schema.measures, schema.aggregations, strict=True):
+        missing = totals.missing(measure)
+        help_text = f"{aggregation.replace('_', ' ')} of {measure!r} over the matching rows"
+        if missing:
+            help_text += f"; {missing:,} rows without a value are left out"
+        items.append(
+            Kpi(
+                measure_title(measure, aggregation),
+                format_number(totals.values.get(measure)),
+                help_text,
+            )
+        )
     return items
 
 
 def prepare_explore(state: ExploreState, schema: Schema) -> None:
     if state.dimension not in schema.dimensions:
-        state.dimension = schema.dimensions[0]
+        state.dimension = schema.dimensions[0] if schema.dimensions else None
     if state.measure not in schema.measures:
-        state.measure = schema.measures[0]
+        state.measure = schema.measures[0] if schema.measures else None
 
 
 def page_count(total_rows: int, page_size: int) -> int:
@@ -105,3 +128,34 @@ def page_offset(page_number: int, total_rows: int, page_size: int) -> int:
     """The row offset of ``page_number`` (1-based), clamped to the last page."""
     last = page_count(total_rows, page_size)
     return (min(max(page_number, 1), last) - 1) * page_size
+
+
+def dataset_notes(schema: Schema, domain: Domain, env_prefix: str, module: str) -> list[str]:
+    """What the app chose about the data and how to pin it, for the page to say."""
+    notes = []
+    if schema.inferred:
+        date = (
+            f"date column **{schema.date_column}** ({schema.date_type}"
+            + (f", days in {schema.time_zone}" if schema.date_type == "timestamptz" else "")
+            + ")"
+            if schema.date_column
+            else "no date column"
+        )
+        dims = ", ".join(f"**{d}**" for d in schema.dimensions) or "none"
+        measures = ", ".join(
+            f"**{m}** ({a.replace('_', ' ')})"
+            for m, a in zip(schema.measures, schema.aggregations, strict=True)
+        )
+        notes.append(
+            f"Chosen from the data: {date}; dimensions {dims}; measures {measures or 'none'}. "
+            f"Pin them with the `{env_prefix}DATASET__*` settings: "
+            f"`python -m {module}.data.describe` prints them ready for `.env`."
+        )
+    elif schema.date_type == "timestamptz":
+        notes.append(f"Days are cut in the {schema.time_zone} time zone.")
+    if domain.undated_rows:
+        notes.append(
+            f"{domain.undated_rows:,} rows have no {schema.date_column!r} and are left out of "
+            "every figure."
+        )
+    return notes

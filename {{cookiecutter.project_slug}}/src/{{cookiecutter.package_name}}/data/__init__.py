@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from ..cache import cached_resource
 from ..settings import get_settings
-from .base import DataSource, DataSourceError, Domain, Filters, Health, Schema, choose_grain
+from .base import (
+    MISSING,
+    DataSource,
+    DataSourceError,
+    Domain,
+    Filters,
+    Health,
+    Schema,
+    Totals,
+    choose_grain,
+    label,
+    measure_title,
+)
 from .{{ cookiecutter.data_source }}_source import connect
 
 __all__ = [
+    "MISSING",
     "DataSource",
     "DataSourceError",
     "Domain",
     "Filters",
     "Health",
     "Schema",
+    "Totals",
     "choose_grain",
     "get_source",
+    "label",
+    "measure_title",
 ]
 
 

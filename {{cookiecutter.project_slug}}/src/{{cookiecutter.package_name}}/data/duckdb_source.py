@@ -1,67 +1,169 @@
-"""DuckDB over local Parquet (or CSV, converted once): the embedded default engine.
+"""DuckDB over local Parquet or CSV files: the embedded default engine.
 
-The file is never loaded into pandas. Each query reads only the columns it names
-and skips row groups its date filter rules out (projection and predicate
-pushdown), then hands the small aggregate to pandas.
+The data is never loaded into pandas. Each query reads only the columns it
+names and skips row groups its date filter rules out, then hands the small
+aggregate to pandas.
+
+Files the user gives are only ever read. A CSV is converted once to Parquet in
+the project's own cache folder (``DATA_CACHE_DIR``, gitignored), under a name
+derived from the CSV's path, size and modification time and the options it was
+read with; a read-only cache folder falls back to reading the CSV directly.
 
 Sums by date and by the first dimension (what the Overview page asks for on
 every slider move) read a rollup instead: one in-memory DuckDB table with a row
-per day and value of that dimension, built with one scan of the Parquet data
-and rebuilt when the files change. Its size depends on days x values, not on
-the number of rows, so those queries cost the same at 2M and at 20M rows.
+per day and value of that dimension, rebuilt when the files change. Its size
+depends on days x values, not on the number of rows, so those queries cost the
+same at 2M and at 20M rows.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from ..settings import ENV_PREFIX, Settings
-from .base import DataSourceError, Filters, Schema, schema_from
-from .sql import ROLLUP_ROWS, Rollup, SqlDataSource, quote
+from ..settings import ENV_PREFIX, CsvSettings, Settings
+from .base import DataSourceError, Filters, Schema
+from .infer import Pinned, pinned
+from .sql import DuckDBDialect, Rollup, SqlDataSource
 
 SAMPLE_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
+PATH_VARIABLE = f"{ENV_PREFIX}DATA_PATH"
+_PARQUET_MAGIC = b"PAR1"
+_DECIMAL_COMMA_DELIMITERS = {";", "\t", "|"}
 
 
-def ensure_parquet(path: Path) -> str:
-    """The Parquet path or glob to query for ``path``, converting a CSV once.
+def data_files(path: Path) -> tuple[Path, ...]:
+    """The files behind ``DATA_PATH``: a file, a glob, or a folder's Parquet (else CSV) files.
 
-    ``data/x.csv`` (or a missing ``data/x.parquet`` with ``data/x.csv`` beside it)
-    is converted to ``data/x.parquet`` on first use and again only when the CSV
-    is newer. A directory means every Parquet file below it.
+    Hidden folders (``.venv``, ``.cache``, ``.git``) are never searched.
     """
-    if path.is_dir():
-        return str(path / "**" / "*.parquet")
-    if any(ch in str(path) for ch in "*?["):
-        return str(path)
-    csv = path if path.suffix.lower() == ".csv" else path.with_suffix(".csv")
-    parquet = path.with_suffix(".parquet")
-    if csv.exists() and (not parquet.exists() or parquet.stat().st_mtime < csv.stat().st_mtime):
-        convert_csv_to_parquet(csv, parquet)
-    if not parquet.exists():
+    text = str(path)
+    if glob.has_magic(text):
+        files = [Path(p) for p in sorted(glob.glob(text, recursive=True)) if Path(p).is_file()]
+    elif path.is_dir():
+        visible = [p for p in sorted(path.rglob("*")) if p.is_file() and not _hidden(p, path)]
+        files = [p for p in visible if p.suffix.lower() == ".parquet"] or [
+            p for p in visible if p.suffix.lower() in {".csv", ".tsv"}
+        ]
+    elif path.is_file():
+        files = [path]
+    elif path.with_suffix(".csv").is_file():  # the sample, written as CSV without DuckDB
+        files = [path.with_suffix(".csv")]
+    else:
         raise DataSourceError(
-            f"No data file at {parquet}.",
-            f"Create the sample with `{SAMPLE_HINT}` or point "
-            f"{ENV_PREFIX}DATA_PATH at your Parquet/CSV file.",
+            f"No data file at {path}.",
+            f"Point {PATH_VARIABLE} at your Parquet or CSV file (or a folder or glob of them), "
+            f"or create the sample with `{SAMPLE_HINT}`.",
         )
-    return str(parquet)
+    if not files:
+        raise DataSourceError(
+            f"No Parquet or CSV file matches {path}.",
+            f"Point {PATH_VARIABLE} at a Parquet or CSV file, a folder or a glob holding some.",
+        )
+    formats = {_format(p) for p in files}
+    if len(formats) > 1:
+        raise DataSourceError(
+            f"{path} mixes Parquet and CSV files.",
+            f"Point {PATH_VARIABLE} at one format (e.g. a glob such as `{path}/*.parquet`).",
+        )
+    return tuple(files)
 
 
-def convert_csv_to_parquet(csv: Path, parquet: Path) -> Path:
-    """Convert ``csv`` to ``parquet`` with DuckDB (types sniffed), atomically."""
-    tmp = parquet.with_name(parquet.name + ".tmp")
-    with duckdb.connect() as connection:
-        connection.read_csv(str(csv)).write_parquet(str(tmp), compression="zstd")
-    tmp.replace(parquet)
-    return parquet
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _format(path: Path) -> str:
+    """``parquet`` or ``csv``, from the file's first bytes rather than its name."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as error:
+        raise DataSourceError(
+            f"Cannot read {path}: {error.strerror}.",
+            f"Check the file's permissions, or point {PATH_VARIABLE} at a readable file.",
+        ) from error
+    if head == _PARQUET_MAGIC or path.suffix.lower() == ".parquet":
+        return "parquet"
+    return "csv"
+
+
+def identity(files: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Each file's absolute path, size and modification time: changes when a file does."""
+    found = []
+    for path in files:
+        with contextlib.suppress(OSError):  # removed meanwhile: the next refresh says so
+            stat = path.stat()
+            found.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """How a CSV is read; sniffed by DuckDB where it can, settable where it cannot."""
+
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    decimal_separator: str = "."
+    header: bool | None = None
+
+    def sql(self) -> str:
+        options = [f"encoding = {_literal(self.encoding)}"]
+        if self.delimiter is not None:
+            options.append(f"delim = {_literal(self.delimiter)}")
+        if self.decimal_separator != ".":
+            options.append(f"decimal_separator = {_literal(self.decimal_separator)}")
+        if self.header is not None:
+            options.append(f"header = {str(self.header).lower()}")
+        return ", ".join(options)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sniff_csv(
+    connection: duckdb.DuckDBPyConnection, files: tuple[Path, ...], pinned: CsvSettings
+) -> CsvOptions:
+    """The CSV options: the settings' where given, else what DuckDB's sniffer finds.
+
+    A file that is not UTF-8 is read as Latin-1; a file delimited by ``;`` (or a
+    tab or ``|``) is read with decimal commas, the convention that goes with it.
+    """
+    first = str(files[0])
+    options = CsvOptions(encoding=pinned.encoding or "utf-8", header=pinned.header)
+    if pinned.encoding is None and not _is_utf8(files[0]):
+        options = CsvOptions(encoding="latin-1", header=pinned.header)
+    delimiter = pinned.delimiter
+    if delimiter is None:
+        sniffed = connection.execute(
+            f"SELECT Delimiter FROM sniff_csv($file, {options.sql()})",  # noqa: S608 - validated
+            {"file": first},
+        ).fetchone()
+        delimiter = str(sniffed[0]) if sniffed else ","
+    decimal = pinned.decimal_separator or ("," if delimiter in _DECIMAL_COMMA_DELIMITERS else ".")
+    return CsvOptions(options.encoding, delimiter, decimal, pinned.header)
+
+
+def _is_utf8(path: Path, limit: int = 1 << 20) -> bool:
+    """Whether the first MiB of ``path`` decodes as UTF-8 (a cut character at the end is fine)."""
+    with path.open("rb") as handle:
+        head = handle.read(limit)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return len(head) == limit and error.start >= len(head) - 3
+    return True
 
 
 class _Watchdog:
@@ -108,26 +210,95 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
-class DuckDBSource(SqlDataSource):
-    """Queries a Parquet file or glob through one shared in-memory DuckDB connection."""
+class DuckDBSource(DuckDBDialect, SqlDataSource):
+    """Queries Parquet or CSV files through one shared in-memory DuckDB connection."""
 
-    def __init__(self, path: Path, schema: Schema, timeout_seconds: float = 30.0) -> None:
-        self.schema = schema
+    double_type = "DOUBLE"
+
+    def __init__(
+        self,
+        path: Path,
+        pinned: Pinned,
+        *,
+        csv: CsvSettings | None = None,
+        cache_dir: Path = Path(".cache/data"),
+        timeout_seconds: float = 30.0,
+    ) -> None:
         self.path = path
+        self.pinned = pinned
+        self.csv = csv or CsvSettings()
+        self.cache_dir = cache_dir
         self.timeout_seconds = timeout_seconds
-        self.source = ensure_parquet(path)
+        self.schema = Schema(str(path), None, (), ())
         # One connection per process; each query gets its own cursor, which is the
         # thread-safe way to share a DuckDB database between Streamlit sessions.
         self._connection = duckdb.connect(":memory:")
-        self._date_is_date = self._check_columns()
-        self._rollup_lock = threading.Lock()
-        self._rollup_files: tuple[tuple[str, int, int], ...] | None = None
+        self._lock = threading.RLock()
+        self._identity: tuple[tuple[str, int, int], ...] = ()
+        self._files: tuple[Path, ...] = ()
+        self._from = "read_parquet($source)"
+        self._params: dict[str, Any] = {}
+        self._version = ""
+        self._rollup_version: str | None = None
+        self._load()
 
+    # -- files ------------------------------------------------------------------------------
+    def _load(self) -> None:
+        """Find the files, read (or convert) them, and resolve the schema against them."""
+        files = data_files(self.path)
+        found = identity(files)
+        if _format(files[0]) == "csv":
+            options = sniff_csv(self._connection, files, self.csv)
+            version = _digest(found, options)
+            self._from, self._params = self._csv_relation(files, options, version)
+        else:
+            version = _digest(found)
+            self._from, self._params = "read_parquet($source)", {"source": [str(f) for f in files]}
+        self._files, self._identity, self._version = files, found, version
+        self.resolve_schema(self.pinned, ENV_PREFIX)
+
+    def _csv_relation(
+        self, files: tuple[Path, ...], options: CsvOptions, version: str
+    ) -> tuple[str, dict[str, Any]]:
+        """The Parquet copy in the cache folder, or the CSV itself when that cannot be written."""
+        read = f"read_csv($files, {options.sql()})"
+        params = {"files": [str(f) for f in files]}
+        target = self.cache_dir / f"{files[0].stem[:40]}-{version}.parquet"
+        if not target.exists():
+            try:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(target.name + f".{os.getpid()}.partial")
+                copy = f"COPY (SELECT * FROM {read}) TO $target (FORMAT parquet, COMPRESSION zstd)"  # noqa: S608 - options are validated literals
+                self.fetch(copy, {**params, "target": str(partial)})
+                partial.replace(target)
+            except OSError:
+                return read, params  # a read-only cache folder: read the CSV on every query
+        return "read_parquet($source)", {"source": str(target)}
+
+    def version(self) -> str:
+        """A digest of the files' paths, sizes and modification times (re-read when it changes)."""
+        listed = glob.has_magic(str(self.path)) or self.path.is_dir()
+        files = data_files(self.path) if listed else self._files
+        if identity(files) != self._identity:
+            with self._lock:
+                if identity(data_files(self.path)) != self._identity:
+                    self._load()
+        return self._version
+
+    # -- engine ------------------------------------------------------------------------------
     def placeholder(self, name: str) -> str:
         return f"${name}"
 
     def relation(self) -> tuple[str, dict[str, Any]]:
-        return "read_parquet($source)", {"source": self.source}
+        return self._from, self._params
+
+    def describe_relation(self) -> str:
+        return ", ".join(str(f) for f in self._files[:3]) + (" ..." if len(self._files) > 3 else "")
+
+    def catalog(self) -> list[tuple[str, str]]:
+        describe = f"DESCRIBE SELECT * FROM {self._from}"  # noqa: S608 - the relation is ours
+        described = self.fetch(describe, self._params)
+        return list(zip(described["column_name"], described["column_type"], strict=True))
 
     def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         used = {key: value for key, value in params.items() if f"${key}" in sql}
@@ -140,89 +311,80 @@ class DuckDBSource(SqlDataSource):
                 f"The query took longer than {self.timeout_seconds:g} s and was stopped.",
                 f"Narrow the filters or raise {ENV_PREFIX}QUERY_TIMEOUT_SECONDS.",
             ) from error
-        except duckdb.IOException as error:
+        except (duckdb.IOException, duckdb.InvalidInputException) as error:
+            raise self._unreadable(error) from error
+        except duckdb.ConversionException as error:
             raise DataSourceError(
-                f"Cannot read {self.source}: {error}",
-                f"Check the file exists and is Parquet, or recreate the sample with "
-                f"`{SAMPLE_HINT}`.",
+                f"A value in {self.describe_relation()} does not fit its column's type: "
+                f"{_first_line(error)}",
+                f"Set the CSV options ({ENV_PREFIX}DATASET__CSV__*) or fix the file.",
             ) from error
         except duckdb.Error as error:
             raise DataSourceError(
-                f"DuckDB failed on {self.source}: {error}",
-                "Check the dataset settings match the file's columns.",
+                f"DuckDB failed on {self.describe_relation()}: {_first_line(error)}",
+                f"Check the dataset settings ({ENV_PREFIX}DATASET__*) match the file's columns; "
+                f"`python -m {{ cookiecutter.package_name }}.data.describe {self.path}` shows them.",
             ) from error
         finally:
             _WATCHDOG.forget(deadline)
             cursor.close()
 
-    def _check_columns(self) -> bool:
-        """Refuse a file without the configured columns; tell whether the date is a DATE."""
-        described = self.fetch("DESCRIBE SELECT * FROM read_parquet($source)", self.relation()[1])
-        available = set(described["column_name"])
-        missing = [c for c in self.schema.columns if c not in available]
-        if missing:
-            raise DataSourceError(
-                f"{self.source} has no column(s) {missing} (it has {sorted(available)}).",
-                f"Set {ENV_PREFIX}DATASET__DATE_COLUMN, "
-                "_DATASET__DIMENSIONS and _DATASET__MEASURES to match your data.",
+    def _unreadable(self, error: duckdb.Error) -> DataSourceError:
+        text = _first_line(error)
+        where = self.describe_relation() or str(self.path)
+        if "magic bytes" in text or "too small to be a Parquet file" in text:
+            return DataSourceError(
+                f"{where} is not a valid Parquet file ({text}).",
+                f"Replace it with a complete Parquet file or point {PATH_VARIABLE} at another.",
             )
-        types = dict(zip(described["column_name"], described["column_type"], strict=True))
-        return types[self.schema.date_column] == "DATE"
+        if "unicode" in text.lower() or "encoding" in text.lower():
+            return DataSourceError(
+                f"{where} is not in the encoding it was read with ({text}).",
+                f"Set {ENV_PREFIX}DATASET__CSV__ENCODING (utf-8, utf-16 or latin-1).",
+            )
+        if "CSV" in text or "sniff" in text.lower():
+            return DataSourceError(
+                f"{where} could not be read as CSV ({text}).",
+                f"Set {ENV_PREFIX}DATASET__CSV__DELIMITER, _HEADER or _ENCODING to match the file.",
+            )
+        return DataSourceError(
+            f"Cannot read {where}: {text}",
+            f"Check the file exists and is Parquet or CSV, or point {PATH_VARIABLE} elsewhere.",
+        )
 
-    # -- the rollup ----------------------------------------------------------
+    # -- the rollup --------------------------------------------------------------------------
     def rollup(self, filters: Filters, dimensions: tuple[str, ...]) -> Rollup | None:
-        """The (date, first dimension) rollup, when it answers this query.
-
-        Only for a DATE column: a rollup by day would change what a filter on a
-        timestamp column means.
-        """
-        if not self._date_is_date:
-            return None
+        """The (day, first dimension) rollup, when it answers this query."""
         rollup = Rollup("rollup", self.schema.dimensions[:1])
         if not rollup.answers(filters, dimensions):
             return None
-        self._refresh_rollup()
+        if self._rollup_version != self._version:
+            with self._lock:
+                if self._rollup_version != self._version:
+                    select, params = self.rollup_select()
+                    self.fetch(f"CREATE OR REPLACE TABLE rollup AS {select}", params)
+                    self._rollup_version = self._version
         return rollup
-
-    def _files(self) -> tuple[tuple[str, int, int], ...]:
-        """Every file behind the source with its modification time and size."""
-        paths = (
-            sorted(glob.glob(self.source, recursive=True))
-            if glob.has_magic(self.source)
-            else [self.source]
-        )
-        try:
-            return tuple((p, (s := os.stat(p)).st_mtime_ns, s.st_size) for p in paths)
-        except OSError:
-            return ()
-
-    def _refresh_rollup(self) -> None:
-        """Build the rollup table, or rebuild it if the data files changed since."""
-        files = self._files()
-        if files and files == self._rollup_files:
-            return
-        with self._rollup_lock:
-            files = self._files()
-            if files and files == self._rollup_files:
-                return
-            columns = self.schema.columns
-            keys = ", ".join(
-                quote(c, columns) for c in (self.schema.date_column, *self.schema.dimensions[:1])
-            )
-            sums = ", ".join(
-                f"SUM({quote(m, columns)}) AS {quote(m, columns)}" for m in self.schema.measures
-            )
-            self.fetch(
-                f"CREATE OR REPLACE TABLE rollup AS SELECT {keys}, {sums}, "  # noqa: S608 - identifiers checked
-                f"COUNT(*) AS {ROLLUP_ROWS} FROM read_parquet($source) GROUP BY ALL ORDER BY ALL",
-                self.relation()[1],
-            )
-            self._rollup_files = files
 
     def close(self) -> None:
         self._connection.close()
 
 
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def connect(settings: Settings) -> DuckDBSource:
     """The configured DuckDB source (called once per process by ``data.get_source``)."""
-    return DuckDBSource(settings.data_path, schema_from(settings), settings.query_timeout_seconds)
+    return DuckDBSource(
+        settings.data_path,
+        pinned(settings.dataset),
+        csv=settings.dataset.csv,
+        cache_dir=settings.data_cache_dir,
+        timeout_seconds=settings.query_timeout_seconds,
+    )

@@ -8,6 +8,7 @@ a runaway query instead of leaving it running after the page gave up.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -16,8 +17,9 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings
-from .base import DataSourceError, Schema, schema_from
+from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact
+from .base import DataSourceError, Schema
+from .infer import pinned
 from .sql import SqlDataSource, quote
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
@@ -41,12 +43,16 @@ def engine_url(settings: Settings) -> sa.URL:
 
 
 def explain(
-    error: SQLAlchemyError, where: str, schema: Schema, timeout_seconds: float
+    error: SQLAlchemyError,
+    where: str,
+    schema: Schema,
+    timeout_seconds: float,
+    secrets: Iterable[str] = (),
 ) -> DataSourceError:
-    """Turn a driver error into what failed and how to fix it."""
+    """Turn a driver error into what failed and how to fix it, ``secrets`` masked."""
     original = getattr(error, "orig", None)
     sqlstate = getattr(original, "sqlstate", None) or ""
-    detail = str(original or error).strip().splitlines()[0]
+    detail = redact(str(original or error).strip().splitlines()[0], secrets)
     if sqlstate == "57014":
         return DataSourceError(
             f"The query took longer than {timeout_seconds:g} s and PostgreSQL cancelled it.",
@@ -89,7 +95,7 @@ class PostgresSource(SqlDataSource):
         self.timeout_seconds = timeout_seconds
         url = engine.url
         self.where_text = f"{url.host}:{url.port}/{url.database}"
-        self._check_table()
+        self.secrets = [url.password] if url.password else []
 
     def placeholder(self, name: str) -> str:
         return f":{name}"
@@ -106,12 +112,16 @@ class PostgresSource(SqlDataSource):
                     result.fetchall(), columns=list(result.keys()), coerce_float=True
                 )
         except SQLAlchemyError as error:
-            raise explain(error, self.where_text, self.schema, self.timeout_seconds) from error
+            raise explain(
+                error, self.where_text, self.schema, self.timeout_seconds, self.secrets
+            ) from error
 
-    def _check_table(self) -> None:
-        """Fail at connect time, naming the table or column, not on the first page."""
-        columns = ", ".join(self._column(c) for c in self.schema.columns)
-        self.fetch(f"SELECT {columns} FROM {self.relation()[0]} LIMIT 0", {})  # noqa: S608 - identifiers checked
+    def catalog(self) -> list[tuple[str, str]]:
+        """The table's columns; an empty catalog means no such table (checked by selecting it)."""
+        columns = super().catalog()
+        if not columns:
+            self.fetch(f"SELECT 1 FROM {self.relation()[0]} LIMIT 0", {})  # noqa: S608 - quoted
+        return columns
 
 
 def connect(settings: Settings) -> PostgresSource:
@@ -128,4 +138,10 @@ def connect(settings: Settings) -> PostgresSource:
             "options": f"-c statement_timeout={timeout_ms}",
         },
     )
-    return PostgresSource(connection.engine, schema_from(settings), settings.query_timeout_seconds)
+    source = PostgresSource(
+        connection.engine,
+        Schema(settings.dataset.table, None, (), ()),
+        settings.query_timeout_seconds,
+    )
+    source.resolve_schema(pinned(settings.dataset), ENV_PREFIX)  # fails early, naming the fix
+    return source

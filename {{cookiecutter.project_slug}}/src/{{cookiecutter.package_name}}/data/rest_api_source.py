@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -23,8 +24,8 @@ from tenacity import (
     wait_random,
 )
 
-from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings
-from .base import GRAINS, DataSourceError, Domain, Filters, Health, Schema, schema_from
+from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact, secret_values
+from .base import GRAINS, DataSourceError, Domain, Filters, Health, Schema, Totals
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (
@@ -71,17 +72,27 @@ class RestApiSource:
         retries: int = 3,
         page_size: int = 500,
         timeout_seconds: float = 30.0,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.client = client
         self.schema = schema
         self.retries = retries
         self.page_size = page_size
         self.timeout_seconds = timeout_seconds
-        self.where = str(client.base_url).rstrip("/")
+        url = client.base_url
+        token = client.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.secrets = [s for s in (*secrets, token, url.username, url.password) if s]
+        # Named in messages without credentials or query: "https://api.example.com/data".
+        host = url.netloc.decode().rpartition("@")[2]
+        self.where = f"{url.scheme}://{host}{url.path}".rstrip("/")
         self.table = f"/v1/{schema.table}"
         self._check_columns()
 
     # -- transport ---------------------------------------------------------------------
+    def _error(self, what: str, fix: str) -> DataSourceError:
+        """A ``DataSourceError`` with the token and URL credentials masked in its text."""
+        return DataSourceError(redact(what, self.secrets), redact(fix, self.secrets))
+
     def get(self, path: str, params: list[tuple[str, str]] | None = None) -> Any:
         """GET ``path`` and decode its JSON, retrying transient failures with backoff."""
         retrying = Retrying(
@@ -99,19 +110,19 @@ class RestApiSource:
                         raise TransientError(response)
             return self._decode(response, path)
         except TransientError as error:
-            raise DataSourceError(
+            raise self._error(
                 f"The API at {self.where} kept failing ({error}) after "
                 f"{self.retries + 1} attempts.",
                 "Check the API's status, then press Retry.",
             ) from error
         except httpx.TimeoutException as error:
-            raise DataSourceError(
+            raise self._error(
                 f"The API at {self.where} did not answer within {self.timeout_seconds:g} s "
                 f"({type(error).__name__}, {self.retries + 1} attempts).",
                 f"Check the API is up, or raise {ENV_PREFIX}QUERY_TIMEOUT_SECONDS.",
             ) from error
         except httpx.TransportError as error:
-            raise DataSourceError(
+            raise self._error(
                 f"Cannot reach the API at {self.where}: {error}",
                 f"Start the API (locally: `{SEED_HINT}`) or fix base_url in {SECRETS_HINT}.",
             ) from error
@@ -119,25 +130,25 @@ class RestApiSource:
     def _decode(self, response: httpx.Response, path: str) -> Any:
         status = response.status_code
         if status in (401, 403):
-            raise DataSourceError(
+            raise self._error(
                 f"The API at {self.where} refused the token (HTTP {status}: {_message(response)}).",
                 f"Check token in {SECRETS_HINT}.",
             )
         if status == 404 and path.startswith(self.table):
-            raise DataSourceError(
+            raise self._error(
                 f"The API at {self.where} has no table {self.schema.table!r} "
                 f"(HTTP 404: {_message(response)}).",
                 f"Set {ENV_PREFIX}DATASET__TABLE to a table the API serves.",
             )
         if status >= 400:
-            raise DataSourceError(
+            raise self._error(
                 f"The API at {self.where} answered HTTP {status} to {path}: {_message(response)}",
                 "Check the dataset settings match what the API serves.",
             )
         try:
             return response.json()
         except ValueError as error:
-            raise DataSourceError(
+            raise self._error(
                 f"The API at {self.where} sent something that is not JSON for {path}.",
                 f"Check base_url in {SECRETS_HINT} points at the data API.",
             ) from error
@@ -171,7 +182,7 @@ class RestApiSource:
         served = set(self.get(self.table)["columns"])
         missing = [c for c in self.schema.columns if c not in served]
         if missing:
-            raise DataSourceError(
+            raise self._error(
                 f"The API's table {self.schema.table!r} has no column(s) {missing}.",
                 f"Set {ENV_PREFIX}DATASET__DATE_COLUMN, _DATASET__DIMENSIONS and "
                 "_DATASET__MEASURES to match the API.",
@@ -186,29 +197,37 @@ class RestApiSource:
             return Health(False, error.what, (time.perf_counter() - started) * 1000)
         return Health(True, "ok", (time.perf_counter() - started) * 1000)
 
-    def summary(self, filters: Filters) -> dict[str, float]:
+    def version(self) -> str:
+        return ""  # the API gives no change signal: results live for their cache TTL
+
+    def summary(self, filters: Filters) -> Totals:
         params = self.filter_params(filters)
         params += [("measure", m) for m in self.schema.measures]
         answer = self.get(f"{self.table}/summary", params)
-        totals = {"row_count": float(answer["row_count"])}
-        totals.update({m: float(answer["sums"].get(m) or 0) for m in self.schema.measures})
-        return totals
+        rows = int(answer["row_count"])
+        return Totals(
+            rows=rows,
+            values={m: float(answer["sums"].get(m) or 0) for m in self.schema.measures},
+            counted=dict.fromkeys(self.schema.measures, rows),
+        )
 
-    def timeseries(self, filters: Filters, measure: str, grain: str) -> pd.DataFrame:
+    def timeseries(self, filters: Filters, measure: str | None, grain: str) -> pd.DataFrame:
         if grain not in GRAINS:
             raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
         params = self.filter_params(filters)
-        params += [("measure", check(measure, self.schema.measures)), ("grain", grain)]
+        params += [("measure", check(str(measure), self.schema.measures)), ("grain", grain)]
         items = self.pages(f"{self.table}/timeseries", params)
         frame = pd.DataFrame(items, columns=["period", "value"])
         frame["period"] = [dt.date.fromisoformat(day) for day in frame["period"]]
         return frame
 
-    def breakdown(self, filters: Filters, dimension: str, measure: str, limit: int) -> pd.DataFrame:
+    def breakdown(
+        self, filters: Filters, dimension: str, measure: str | None, limit: int
+    ) -> pd.DataFrame:
         params = self.filter_params(filters)
         params += [
             ("dimension", check(dimension, self.schema.dimensions)),
-            ("measure", check(measure, self.schema.measures)),
+            ("measure", check(str(measure), self.schema.measures)),
         ]
         items = self.pages(f"{self.table}/breakdown", params, limit=int(limit))
         return pd.DataFrame(items, columns=["label", "value", "row_count"])
@@ -218,7 +237,7 @@ class RestApiSource:
         params += [("column", column) for column in self.schema.columns]
         items = self._rows(params, int(limit), int(offset))
         frame = pd.DataFrame(items, columns=list(self.schema.columns))
-        date = self.schema.date_column
+        date = str(self.schema.date_column)
         frame[date] = [dt.date.fromisoformat(day) for day in frame[date]]
         return frame
 
@@ -247,6 +266,39 @@ class RestApiSource:
         )
 
 
+API_DATE = "order_date"
+API_DIMENSIONS = ("region", "channel", "category", "product")
+API_MEASURES = ("revenue", "units")
+
+
+def api_schema(settings: Settings) -> Schema:
+    """The dataset settings, with the reference API's columns for what they leave unset.
+
+    The API contract has no column types to infer from, and it sums only: any
+    other aggregation is refused here, naming the setting.
+    """
+    dataset = settings.dataset
+    other = sorted({a for a in dataset.aggregations.values() if a != "sum"})
+    if other:
+        raise DataSourceError(
+            f"The data API aggregates by sum only, not {other}.",
+            f"Remove them from {ENV_PREFIX}DATASET__AGGREGATIONS.",
+        )
+    if dataset.date_column == "":
+        raise DataSourceError(
+            "The data API filters by a date column.",
+            f"Set {ENV_PREFIX}DATASET__DATE_COLUMN to the API's date column.",
+        )
+    measures = tuple(dataset.measures or API_MEASURES)
+    return Schema(
+        table=dataset.table,
+        date_column=dataset.date_column or API_DATE,
+        dimensions=tuple(dataset.dimensions or API_DIMENSIONS),
+        measures=measures,
+        time_zone=dataset.time_zone,
+    )
+
+
 def connect(settings: Settings) -> RestApiSource:
     """The configured API source (called once per process by ``data.get_source``)."""
     connection = settings.connection
@@ -264,10 +316,11 @@ def connect(settings: Settings) -> RestApiSource:
     try:
         return RestApiSource(
             client,
-            schema_from(settings),
+            api_schema(settings),
             retries=connection.retries,
             page_size=connection.page_size,
             timeout_seconds=settings.query_timeout_seconds,
+            secrets=secret_values(settings),
         )
     except BaseException:
         client.close()  # a failed connect is not cached: do not leak its pool

@@ -7,12 +7,15 @@ and the row groups its filters can match are fetched from S3. The shared SQL
 of ``sql.py`` binds every value as a ``$name`` parameter.
 
 The object listing is read once per process (``data.get_source`` is a cached
-resource): press Retry, or clear the ``resources`` cache, after adding files.
+resource): after adding files, restart the app or have an operator press "Clear
+all caches" in the dev panel. A bucket that was not there yet is never cached:
+Retry (or any rerun) looks again.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,9 +24,17 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
-from ..settings import CONNECTION_NAME, ENV_PREFIX, ConnectionSettings, Settings
-from .base import DataSourceError, Schema, schema_from
-from .sql import SqlDataSource, quote
+from ..settings import (
+    CONNECTION_NAME,
+    ENV_PREFIX,
+    ConnectionSettings,
+    Settings,
+    redact,
+    secret_values,
+)
+from .base import DataSourceError, Schema
+from .infer import pinned
+from .sql import DuckDBDialect, SqlDataSource, quote
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (
@@ -53,9 +64,12 @@ def filesystem(
     return pafs.S3FileSystem(**options)
 
 
-def explain(error: Exception, location: str, timeout_seconds: float) -> DataSourceError:
-    """Turn an S3 or DuckDB error into what failed and how to fix it."""
-    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+def explain(
+    error: Exception, location: str, timeout_seconds: float, secrets: Iterable[str] = ()
+) -> DataSourceError:
+    """Turn an S3 or DuckDB error into what failed and how to fix it, ``secrets`` masked."""
+    text = str(error).strip()
+    detail = redact(text.splitlines()[0], secrets) if text else type(error).__name__
     if isinstance(error, FileNotFoundError) or "NO_SUCH" in detail:
         return DataSourceError(
             f"No Parquet dataset at {location}: the bucket or prefix does not exist.",
@@ -84,7 +98,7 @@ def explain(error: Exception, location: str, timeout_seconds: float) -> DataSour
     )
 
 
-class S3Source(SqlDataSource):
+class S3Source(DuckDBDialect, SqlDataSource):
     """Queries the Parquet files under ``s3://bucket/prefix`` through one pyarrow dataset."""
 
     def __init__(
@@ -94,27 +108,22 @@ class S3Source(SqlDataSource):
         prefix: str,
         schema: Schema,
         timeout_seconds: float,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.schema = schema
         self.timeout_seconds = timeout_seconds
         self.location = f"s3://{bucket}/{prefix}"
+        self.secrets = list(secrets)
         try:
             self.dataset = ds.dataset(
                 f"{bucket}/{prefix}".rstrip("/"), format="parquet", filesystem=fs
             )
         except OSError as error:  # FileNotFoundError included
-            raise explain(error, self.location, timeout_seconds) from error
+            raise explain(error, self.location, timeout_seconds, self.secrets) from error
         if not self.dataset.files:
             raise DataSourceError(
                 f"No Parquet files under {self.location}.",
                 f"Upload the sample with `{SEED_HINT}`, or fix prefix in {SECRETS_HINT}.",
-            )
-        missing = [c for c in schema.columns if c not in self.dataset.schema.names]
-        if missing:
-            raise DataSourceError(
-                f"The Parquet files under {self.location} have no column(s) {missing}.",
-                f"Set {ENV_PREFIX}DATASET__DATE_COLUMN, _DATASET__DIMENSIONS and "
-                "_DATASET__MEASURES to match the files.",
             )
         # One in-memory DuckDB per process; each query gets its own cursor (the
         # thread-safe way to share it between sessions) with the dataset registered.
@@ -125,6 +134,13 @@ class S3Source(SqlDataSource):
 
     def relation(self) -> tuple[str, dict[str, Any]]:
         return quote(self.schema.table, (self.schema.table,)), {}
+
+    def catalog(self) -> list[tuple[str, str]]:
+        described = self.fetch(f"DESCRIBE SELECT * FROM {self.relation()[0]}", {})  # noqa: S608 - quoted
+        return list(zip(described["column_name"], described["column_type"], strict=True))
+
+    def describe_relation(self) -> str:
+        return f"The Parquet files under {self.location}"
 
     def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         used = {key: value for key, value in params.items() if f"${key}" in sql}
@@ -141,7 +157,7 @@ class S3Source(SqlDataSource):
                 f"Narrow the filters or raise {ENV_PREFIX}QUERY_TIMEOUT_SECONDS.",
             ) from error
         except (duckdb.Error, OSError) as error:
-            raise explain(error, self.location, self.timeout_seconds) from error
+            raise explain(error, self.location, self.timeout_seconds, self.secrets) from error
         finally:
             timer.cancel()
             cursor.close()
@@ -153,10 +169,13 @@ class S3Source(SqlDataSource):
 def connect(settings: Settings) -> S3Source:
     """The configured S3 source (called once per process by ``data.get_source``)."""
     connection = settings.connection
-    return S3Source(
+    source = S3Source(
         filesystem(connection, settings.query_timeout_seconds),
         connection.bucket,
         connection.prefix,
-        schema_from(settings),
+        Schema(settings.dataset.table, None, (), ()),
         settings.query_timeout_seconds,
+        secret_values(settings),
     )
+    source.resolve_schema(pinned(settings.dataset), ENV_PREFIX)  # fails early, naming the fix
+    return source

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -18,8 +19,9 @@ import streamlit as st
 from snowflake.connector import Error as SnowflakeError
 from snowflake.connector.connection import SnowflakeConnection
 
-from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings
-from .base import DataSourceError, Schema, schema_from
+from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact, secret_values
+from .base import DataSourceError, Schema
+from .infer import pinned
 from .sql import SqlDataSource, quote
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
@@ -33,10 +35,16 @@ LOGIN_FAILED = {390100, 390101, 390102, 390144, 390190, 390201, 390422}
 CONNECT_FAILED = {250001, 250003, 251011, 251012}
 
 
-def explain(error: SnowflakeError, where: str, schema: Schema, timeout: float) -> DataSourceError:
-    """Turn a connector error into what failed and how to fix it."""
+def explain(
+    error: SnowflakeError,
+    where: str,
+    schema: Schema,
+    timeout: float,
+    secrets: Iterable[str] = (),
+) -> DataSourceError:
+    """Turn a connector error into what failed and how to fix it, ``secrets`` masked."""
     code = error.errno or 0
-    detail = (error.msg or str(error)).strip().splitlines()[0]
+    detail = redact((error.msg or str(error)).strip().splitlines()[0], secrets)
     if code in LOGIN_FAILED or "password" in detail.lower():
         return DataSourceError(
             f"Snowflake ({where}) refused the credentials: {detail}",
@@ -75,17 +83,23 @@ class SnowflakeSource(SqlDataSource):
     """Queries one table through the connection ``st.connection`` shares between sessions."""
 
     def __init__(
-        self, connection: SnowflakeConnection, schema: Schema, where: str, timeout_seconds: float
+        self,
+        connection: SnowflakeConnection,
+        schema: Schema,
+        where: str,
+        timeout_seconds: float,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.connection = connection
         self.schema = schema
         self.where_text = where
         self.timeout_seconds = timeout_seconds
+        self.secrets = list(secrets)
         # Every session shares this one connection, and a connection runs one query at
         # a time (fakesnow refuses a second; the connector gives no guarantee). Only
         # cache misses get here, so queueing them costs little.
         self._lock = threading.Lock()
-        self._check_table()
+
 
     def placeholder(self, name: str) -> str:
         return f":{name}"
@@ -107,12 +121,30 @@ class SnowflakeSource(SqlDataSource):
                     frame = pd.DataFrame(columns=[c.name for c in cursor.description or ()])
                 return frame
         except SnowflakeError as error:
-            raise explain(error, self.where_text, self.schema, self.timeout_seconds) from error
+            raise explain(
+                error, self.where_text, self.schema, self.timeout_seconds, self.secrets
+            ) from error
 
-    def _check_table(self) -> None:
-        """Fail at connect time, naming the table or column, not on the first page."""
-        columns = ", ".join(self._column(c) for c in self.schema.columns)
-        self.fetch(f"SELECT {columns} FROM {self.relation()[0]} LIMIT 0", {})  # noqa: S608 - identifiers checked
+    def catalog(self) -> list[tuple[str, str]]:
+        """The table's columns, integers told apart from decimals by their scale."""
+        self.fetch(f"SELECT 1 FROM {self.relation()[0]} LIMIT 0", {})  # noqa: S608 - names the missing table
+        frame = self.fetch(
+            "SELECT column_name, CASE WHEN data_type = 'NUMBER' AND numeric_scale = 0 "
+            "THEN 'NUMBER(38,0)' ELSE data_type END AS data_type "
+            "FROM information_schema.columns WHERE table_schema = CURRENT_SCHEMA() "
+            "AND table_name = :table ORDER BY ordinal_position",
+            {"table": self.schema.table},
+        )
+        return [(str(name), str(type_)) for name, type_ in frame.itertuples(index=False)]
+
+    def local_time(self, expression: str) -> str:
+        return f"CAST(CONVERT_TIMEZONE('{self.schema.time_zone}', {expression}) AS TIMESTAMP_NTZ)"
+
+    def parse_timestamp(self, expression: str) -> str:
+        return f"TRY_TO_TIMESTAMP({expression})"
+
+    def iso_date_test(self, expression: str) -> str:
+        return f"REGEXP_LIKE({expression}, '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].*')"
 
 
 def connect(settings: Settings) -> SnowflakeSource:
@@ -120,6 +152,8 @@ def connect(settings: Settings) -> SnowflakeSource:
     account = settings.connection
     options = account.model_dump(by_alias=True, exclude_none=True, exclude={"password"})
     where = f"{account.account}/{account.database}.{account.schema_name}"
+    secrets = secret_values(settings)
+    unresolved = Schema(settings.dataset.table, None, (), ())
     try:
         # Not st.connection("snowflake"): under that name, with no [connections.snowflake]
         # in secrets.toml, Streamlit ignores the keyword arguments and falls back to
@@ -136,9 +170,9 @@ def connect(settings: Settings) -> SnowflakeSource:
             **options,
         )
     except SnowflakeError as error:
-        raise explain(
-            error, where, schema_from(settings), settings.query_timeout_seconds
-        ) from error
-    return SnowflakeSource(
-        connection.raw_connection, schema_from(settings), where, settings.query_timeout_seconds
+        raise explain(error, where, unresolved, settings.query_timeout_seconds, secrets) from error
+    source = SnowflakeSource(
+        connection.raw_connection, unresolved, where, settings.query_timeout_seconds, secrets
     )
+    source.resolve_schema(pinned(settings.dataset), ENV_PREFIX)  # fails early, naming the fix
+    return source

@@ -1,8 +1,15 @@
 """SQL shared by the SQL engines: identifiers checked against the schema, values bound.
 
 No value a user can choose is ever formatted into SQL text. Column names come
-from the settings and are checked against the schema before they are quoted;
-time grains come from a fixed list; everything else is a bound parameter.
+from the table itself (or settings checked against it) and are double-quoted,
+so spaces, capitals, unicode, quotes and reserved words all work; time grains,
+aggregations and time zones come from fixed, validated lists; everything else
+is a bound parameter.
+
+Every query sees the same rows: with a date column, only rows that have a date
+(``Domain.undated_rows`` counts the others). A date filter covers whole days in
+the schema's time zone: ``start <= day < end + 1 day``, so a timestamp late on
+the last day is included.
 """
 
 from __future__ import annotations
@@ -15,21 +22,35 @@ from typing import Any
 
 import pandas as pd
 
-from .base import GRAINS, Domain, Filters, Health, Schema
+from .base import GRAINS, MISSING, Domain, Filters, Health, Schema, Totals
+from .infer import PROFILE_ROWS, Column, Pinned, Profile, kind, resolve
 
-ROLLUP_ROWS = "_rollup_rows"
-"""The column of a rollup that counts the table rows behind each rollup row."""
+MAX_PROFILED_COLUMNS = 200
+_FIGURES = {
+    # aggregation: (over the table, over a rollup); {c}: the column, {i}: the measure's index
+    "sum": ("SUM({c})", 'SUM("_s{i}")'),
+    "mean": ("AVG({c})", 'SUM("_s{i}") / NULLIF(SUM("_n{i}"), 0)'),
+    "min": ("MIN({c})", 'MIN("_lo{i}")'),
+    "max": ("MAX({c})", 'MAX("_hi{i}")'),
+    "count": ("COUNT({c})", 'SUM("_n{i}")'),
+    "count_distinct": ("COUNT(DISTINCT {c})", None),
+}
+
+
+_ADDITIVE = ("sum", "count", "count_distinct")
+"""Aggregations whose value over no rows is 0 (the others have none)."""
 
 
 @dataclass(frozen=True)
 class Rollup:
     """A pre-aggregated copy of the table, far smaller than the table itself.
 
-    One row per day and combination of ``dimensions``, with the date column, those
-    dimensions, the SUM of every measure (under the measures' own names) and the
-    number of table rows (``ROLLUP_ROWS``). Sums, counts, day-or-coarser series and
-    rankings by these dimensions read it instead of the table: same answers, and a
-    cost that no longer grows with the number of rows.
+    One row per day (``_day``) and value of the first dimension (``_d0``, as
+    text), with per measure its sum, count, min and max (``_s<i>``, ``_n<i>``,
+    ``_lo<i>``, ``_hi<i>``) and the rows behind it (``_rows``). Every aggregation
+    but ``count_distinct``, any day-or-coarser series and rankings by the first
+    dimension read it instead of the table: same answers, and a cost that no
+    longer grows with the number of rows.
     """
 
     relation: str
@@ -52,6 +73,7 @@ class SqlDataSource(ABC):
     """The ``DataSource`` queries, written once; engines supply the FROM and the fetch."""
 
     schema: Schema
+    double_type = "DOUBLE PRECISION"
 
     @abstractmethod
     def placeholder(self, name: str) -> str:
@@ -65,35 +87,164 @@ class SqlDataSource(ABC):
     def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         """Run one query and return its (small) result."""
 
+    # -- what differs between engines -----------------------------------------------------
+    def catalog(self) -> list[tuple[str, str]]:
+        """The table's columns and type names, in order, from the engine's catalog."""
+        sql = (
+            "SELECT column_name, data_type FROM information_schema.columns "  # noqa: S608 - bound
+            f"WHERE table_schema = current_schema() AND table_name = {self.placeholder('table')} "
+            "ORDER BY ordinal_position"
+        )
+        frame = self.fetch(sql, {"table": self.schema.table})
+        return [(str(name), str(type_)) for name, type_ in frame.itertuples(index=False)]
+
+    def local_time(self, expression: str) -> str:
+        """A TIMESTAMPTZ as local time in the schema's (validated) time zone."""
+        return f"({expression} AT TIME ZONE '{self.schema.time_zone}')"
+
+    def parse_timestamp(self, expression: str) -> str:
+        return f"CAST({expression} AS TIMESTAMP)"
+
+    def iso_date_test(self, expression: str) -> str:
+        """True where a text value starts like an ISO date."""
+        return f"{expression} ~ '^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+
+    def version(self) -> str:
+        """Changes whenever the data does; ``""``: unknown (results live for their TTL)."""
+        return ""
+
+    # -- schema ---------------------------------------------------------------------------
+    def profile(self) -> Profile:
+        """The catalog's columns with counts over at most ``PROFILE_ROWS`` rows."""
+        described = self.catalog()[:MAX_PROFILED_COLUMNS]
+        names = tuple(name for name, _ in described)
+        parts = ['COUNT(*) AS "rows"']
+        for i, (name, type_name) in enumerate(described):
+            column = quote(name, names)
+            parts += [f'COUNT({column}) AS "n{i}"', f'COUNT(DISTINCT {column}) AS "d{i}"']
+            if kind(type_name) == "text":
+                test = self.iso_date_test(column)
+                parts.append(f'SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS "t{i}"')
+        source, params = self.relation()
+        sample = f"(SELECT * FROM {source} LIMIT {PROFILE_ROWS}) AS profiled"  # noqa: S608 - ours
+        frame = self.fetch(f"SELECT {', '.join(parts)} FROM {sample}", params)  # noqa: S608 - quoted
+        record = frame.iloc[0]
+        columns = tuple(
+            Column(
+                name,
+                type_name,
+                non_null=int(record[f"n{i}"]),
+                distinct=int(record[f"d{i}"]),
+                iso_dates=int(record.get(f"t{i}", 0) or 0),
+            )
+            for i, (name, type_name) in enumerate(described)
+        )
+        return Profile(self.describe_relation(), columns, int(record["rows"]))
+
+    def describe_relation(self) -> str:
+        """The data as error messages name it."""
+        return f"Table {self.schema.table!r}"
+
+    def resolve_schema(self, pinned: Pinned, env_prefix: str) -> Schema:
+        """Check the pinned settings against the table and infer the rest."""
+        resolved = resolve(self.profile(), pinned, env_prefix)
+        self.schema = Schema(**{**resolved.__dict__, "table": self.schema.table})
+        return self.schema
+
+    # -- expressions ----------------------------------------------------------------------
     def _column(self, name: str) -> str:
         return quote(name, self.schema.columns)
 
-    def where(self, filters: Filters) -> tuple[str, dict[str, Any]]:
-        """The WHERE clause (or "") and its bound parameters."""
+    def day_value(self) -> str:
+        """The date column as a local DATE or TIMESTAMP, ready to compare with days."""
+        assert self.schema.date_column is not None
+        column = self._column(self.schema.date_column)
+        if self.schema.date_type == "timestamptz":
+            return self.local_time(column)
+        if self.schema.date_type == "text":
+            return self.parse_timestamp(column)
+        return column
+
+    def _as_text(self, dimension: str) -> str:
+        return f"CAST({quote(dimension, self.schema.dimensions)} AS VARCHAR)"
+
+    def where(self, filters: Filters, rollup: Rollup | None = None) -> tuple[str, dict[str, Any]]:
+        """The WHERE clause (or "") and its bound parameters, over the table or a rollup."""
         clauses: list[str] = []
         params: dict[str, Any] = {}
-        date = self._column(self.schema.date_column)
-        if filters.start is not None:
-            clauses.append(f"{date} >= {self.placeholder('start')}")
-            params["start"] = filters.start
-        if filters.end is not None:
-            clauses.append(f"{date} <= {self.placeholder('end')}")
-            params["end"] = filters.end
+        if self.schema.date_column is not None:
+            day = '"_day"' if rollup else self.day_value()
+            if not rollup:
+                clauses.append(f"{day} IS NOT NULL")
+            if filters.start is not None:
+                clauses.append(f"{day} >= {self.placeholder('start')}")
+                params["start"] = filters.start
+            if filters.end is not None:
+                clauses.append(f"{day} < {self.placeholder('end_next')}")
+                params["end_next"] = filters.end + dt.timedelta(days=1)
         for d, (dimension, values) in enumerate(filters.selections):
-            names = [f"d{d}_{v}" for v in range(len(values))]
-            params.update(zip(names, values, strict=True))
-            marks = ", ".join(self.placeholder(name) for name in names)
-            clauses.append(f"{quote(dimension, self.schema.dimensions)} IN ({marks})")
+            value = '"_d0"' if rollup else self._as_text(dimension)
+            present = [v for v in values if v != MISSING]
+            names = [f"d{d}_{v}" for v in range(len(present))]
+            params.update(zip(names, present, strict=True))
+            tests = [f"{value} IS NULL"] if MISSING in values else []
+            if names:
+                tests.append(f"{value} IN ({', '.join(self.placeholder(n) for n in names)})")
+            clauses.append("(" + " OR ".join(tests) + ")")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def _figure(self, measure: str | None, rollup: Rollup | None) -> str:
+        """The SQL of one figure: a measure's aggregation, or the row count for ``None``."""
+        if measure is None:
+            return _rows(rollup)
+        index = self.schema.measures.index(measure)
+        over_table, over_rollup = _FIGURES[self.schema.aggregation(measure)]
+        template = over_rollup if rollup else over_table
+        assert template is not None, "count_distinct never reads a rollup"
+        figure = template.format(c=quote(measure, self.schema.measures), i=index)
+        return f"CAST({figure} AS {self.double_type})"
+
+    def _rollup_for(
+        self, filters: Filters, dimensions: tuple[str, ...], measures: tuple[str | None, ...]
+    ) -> Rollup | None:
+        if any(m is not None and self.schema.aggregation(m) == "count_distinct" for m in measures):
+            return None
+        return self.rollup(filters, dimensions)
+
     def rollup(self, filters: Filters, dimensions: tuple[str, ...]) -> Rollup | None:
-        """A pre-aggregated relation that can answer sums under ``filters`` by ``dimensions``.
+        """A pre-aggregated relation that can answer ``filters`` grouped by ``dimensions``.
 
         ``None`` (the default) means every aggregate reads the table itself. An
         engine that keeps a rollup returns it when the filters and the grouping
         only use the rollup's own dimensions.
         """
         return None
+
+    def rollup_select(self) -> tuple[str, dict[str, Any]]:
+        """The one aggregate query over the table that a rollup is built from."""
+        keys: list[str] = []
+        if self.schema.date_column is not None:
+            keys.append(f'CAST({self.day_value()} AS DATE) AS "_day"')
+        if self.schema.dimensions:
+            keys.append(f'{self._as_text(self.schema.dimensions[0])} AS "_d0"')
+        figures = []
+        for i, measure in enumerate(self.schema.measures):
+            if self.schema.aggregation(measure) == "count_distinct":
+                continue
+            column = quote(measure, self.schema.measures)
+            numeric = f"CAST({column} AS {self.double_type})"
+            summable = _summable(self.schema, measure)
+            figures += [
+                f'{f"SUM({numeric})" if summable else "NULL"} AS "_s{i}"',
+                f'COUNT({column}) AS "_n{i}"',
+                f'{f"MIN({numeric})" if summable else "NULL"} AS "_lo{i}"',
+                f'{f"MAX({numeric})" if summable else "NULL"} AS "_hi{i}"',
+            ]
+        source, params = self.relation()
+        where, _ = self.where(Filters())
+        group = f" GROUP BY {', '.join(str(n + 1) for n in range(len(keys)))}" if keys else ""
+        select = ", ".join([*keys, *figures, 'COUNT(*) AS "_rows"'])
+        return f"SELECT {select} FROM {source}{where}{group}", params  # noqa: S608 - identifiers checked
 
     def _query(
         self,
@@ -105,89 +256,121 @@ class SqlDataSource(ABC):
         **extra: Any,
     ) -> pd.DataFrame:
         source, params = (rollup.relation, {}) if rollup else self.relation()
-        where, where_params = self.where(filters)
+        where, where_params = self.where(filters, rollup)
         sql = f"SELECT {select} FROM {source}{where}{tail}"  # noqa: S608 - identifiers checked, values bound
         return self.fetch(sql, {**params, **where_params, **extra})
 
-    def summary(self, filters: Filters) -> dict[str, float]:
-        rollup = self.rollup(filters, ())
-        sums = ", ".join(
-            f"SUM({self._column(m)}) AS {self._column(m)}" for m in self.schema.measures
-        )
-        frame = self._query(f'{_count(rollup)} AS "row_count", {sums}', filters, rollup=rollup)
-        record = frame.iloc[0].to_dict()
-        return {key: float(value) if pd.notna(value) else 0.0 for key, value in record.items()}
+    # -- DataSource -----------------------------------------------------------------------
+    def summary(self, filters: Filters) -> Totals:
+        measures = self.schema.measures
+        values: dict[str, float | None] = {}
+        counted: dict[str, int] = {}
+        rows = 0
+        groups: list[tuple[Rollup | None, tuple[str, ...]]] = []
+        rollup = self._rollup_for(filters, (), ())
+        if rollup is None:
+            groups.append((None, measures))
+        else:
+            distinct = tuple(m for m in measures if self.schema.aggregation(m) == "count_distinct")
+            groups.append((rollup, tuple(m for m in measures if m not in distinct)))
+            if distinct:
+                groups.append((None, distinct))
+        for source, chosen in groups:
+            parts = [f'{self._figure(None, source)} AS "rows"']
+            for measure in chosen:
+                i = measures.index(measure)
+                counter = f'SUM("_n{i}")' if source else f"COUNT({quote(measure, measures)})"
+                parts += [
+                    f'{self._figure(measure, source)} AS "v{i}"',
+                    f'CAST({counter} AS BIGINT) AS "n{i}"',
+                ]
+            record = self._query(", ".join(parts), filters, rollup=source).iloc[0]
+            rows = _int(record["rows"])
+            for measure in chosen:
+                i = measures.index(measure)
+                value = record[f"v{i}"]
+                empty = 0.0 if self.schema.aggregation(measure) in _ADDITIVE else None
+                values[measure] = float(value) if pd.notna(value) else empty
+                counted[measure] = _int(record[f"n{i}"])
+        return Totals(rows=rows, values=values, counted=counted)
 
-    def timeseries(self, filters: Filters, measure: str, grain: str) -> pd.DataFrame:
+    def timeseries(self, filters: Filters, measure: str | None, grain: str) -> pd.DataFrame:
         if grain not in GRAINS:
             raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
-        date = self._column(self.schema.date_column)
-        return self._query(
-            f"CAST(DATE_TRUNC('{grain}', {date}) AS DATE) AS \"period\", "
-            f'SUM({quote(measure, self.schema.measures)}) AS "value"',
+        if self.schema.date_column is None:
+            raise ValueError("the data has no date column")
+        rollup = self._rollup_for(filters, (), (measure,))
+        day = '"_day"' if rollup else self.day_value()
+        frame = self._query(
+            f"CAST(DATE_TRUNC('{grain}', {day}) AS DATE) AS \"period\", "
+            f'{self._figure(measure, rollup)} AS "value"',
             filters,
             " GROUP BY 1 ORDER BY 1",
-            rollup=self.rollup(filters, ()),
+            rollup=rollup,
         )
+        frame["period"] = [_as_date(value) for value in frame["period"]]
+        return frame
 
-    def breakdown(self, filters: Filters, dimension: str, measure: str, limit: int) -> pd.DataFrame:
-        label = quote(dimension, self.schema.dimensions)
-        value = quote(measure, self.schema.measures)
-        rollup = self.rollup(filters, (dimension,))
+    def breakdown(
+        self, filters: Filters, dimension: str, measure: str | None, limit: int
+    ) -> pd.DataFrame:
+        rollup = self._rollup_for(filters, (dimension,), (measure,))
+        value = '"_d0"' if rollup else self._as_text(dimension)
+        missing = self.placeholder("missing")
         return self._query(
-            f'{label} AS "label", SUM({value}) AS "value", {_count(rollup)} AS "row_count"',
+            f'COALESCE({value}, {missing}) AS "label", {self._figure(measure, rollup)} AS "value", '
+            f'{self._figure(None, rollup)} AS "row_count"',
             filters,
-            f" GROUP BY 1 ORDER BY 2 DESC LIMIT {self.placeholder('limit')}",
+            f" GROUP BY 1 ORDER BY 2 DESC NULLS LAST, 1 LIMIT {self.placeholder('limit')}",
             rollup=rollup,
             limit=int(limit),
+            missing=MISSING,
         )
 
     def page(self, filters: Filters, limit: int, offset: int) -> pd.DataFrame:
         columns = ", ".join(self._column(c) for c in self.schema.columns)
-        order = ", ".join(
-            self._column(c) for c in (self.schema.date_column, *self.schema.dimensions)
-        )
+        keys = [self.day_value()] if self.schema.date_column is not None else []
+        keys += [self._column(c) for c in self.schema.dimensions]
+        order = (" ORDER BY " + ", ".join(f"{k} NULLS LAST" for k in keys)) if keys else ""
         return self._query(
             columns,
             filters,
-            f" ORDER BY {order} LIMIT {self.placeholder('limit')}"
-            f" OFFSET {self.placeholder('offset')}",
+            f"{order} LIMIT {self.placeholder('limit')} OFFSET {self.placeholder('offset')}",
             limit=int(limit),
             offset=int(offset),
         )
 
     def domain(self, max_values: int = 1000) -> Domain:
-        """Date bounds, row count and up to ``max_values`` values per dimension (0: none)."""
-        date = self._column(self.schema.date_column)
-        rollup = self.rollup(Filters(), ())
-        bounds = self._query(
-            f'MIN({date}) AS "min_date", MAX({date}) AS "max_date", '
-            f'{_count(rollup)} AS "row_count"',
-            Filters(),
-            rollup=rollup,
-        ).iloc[0]
-        if pd.isna(bounds["row_count"]) or not bounds["row_count"]:
-            raise ValueError("the table is empty")
-        values = {
-            dimension: tuple(
-                str(v)
-                for v in self._query(
-                    f'DISTINCT {self._column(dimension)} AS "value"',
-                    Filters(),
-                    f" ORDER BY 1 LIMIT {self.placeholder('limit')}",
-                    rollup=self.rollup(Filters(), (dimension,)),
-                    limit=int(max_values),
-                )["value"].dropna()
-            )
-            for dimension in self.schema.dimensions
-            if max_values > 0
-        }
-        return Domain(
-            min_date=_as_date(bounds["min_date"]),
-            max_date=_as_date(bounds["max_date"]),
-            rows=int(bounds["row_count"]),
-            values=values,
-        )
+        """Date bounds, row counts and up to ``max_values`` values per dimension (0: none)."""
+        source, params = self.relation()
+        min_date = max_date = None
+        if self.schema.date_column is not None:
+            day = self.day_value()
+            counts = self.fetch(
+                f'SELECT COUNT(*) AS "rows", COUNT({day}) AS "dated", '  # noqa: S608 - identifiers checked
+                f'CAST(MIN({day}) AS DATE) AS "min_date", CAST(MAX({day}) AS DATE) AS "max_date" '
+                f"FROM {source}",
+                params,
+            ).iloc[0]
+            rows, undated = _int(counts["dated"]), _int(counts["rows"]) - _int(counts["dated"])
+            if rows:
+                min_date, max_date = _as_date(counts["min_date"]), _as_date(counts["max_date"])
+        else:
+            rows = _int(self.fetch(f'SELECT COUNT(*) AS "rows" FROM {source}', params).iloc[0, 0])  # noqa: S608 - identifiers checked
+            undated = 0
+        values: dict[str, tuple[str, ...]] = {}
+        for dimension in self.schema.dimensions if max_values > 0 else ():
+            rollup = self.rollup(Filters(), (dimension,))
+            value = '"_d0"' if rollup else self._as_text(dimension)
+            found = self._query(
+                f'DISTINCT {value} AS "value"',
+                Filters(),
+                f" ORDER BY 1 NULLS LAST LIMIT {self.placeholder('limit')}",
+                rollup=rollup,
+                limit=int(max_values),
+            )["value"]
+            values[dimension] = tuple(MISSING if pd.isna(v) else str(v) for v in found)
+        return Domain(min_date, max_date, rows, values, undated)
 
     def health(self) -> Health:
         started = time.perf_counter()
@@ -198,9 +381,17 @@ class SqlDataSource(ABC):
         return Health(True, "ok", (time.perf_counter() - started) * 1000)
 
 
-def _count(rollup: Rollup | None) -> str:
+def _rows(rollup: Rollup | None) -> str:
     """How many table rows an aggregate covers: counted, or summed from a rollup."""
-    return f'CAST(SUM("{ROLLUP_ROWS}") AS BIGINT)' if rollup else "COUNT(*)"
+    return 'CAST(SUM("_rows") AS BIGINT)' if rollup else "COUNT(*)"
+
+
+def _summable(schema: Schema, measure: str) -> bool:
+    return schema.aggregation(measure) not in {"count", "count_distinct"}
+
+
+def _int(value: object) -> int:
+    return int(value) if pd.notna(value) else 0  # type: ignore[call-overload]  # numpy scalars
 
 
 def _as_date(value: object) -> dt.date:
@@ -209,4 +400,17 @@ def _as_date(value: object) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]  # pandas accepts any scalar
+
+
+class DuckDBDialect:
+    """DuckDB's spelling of the engine hooks (shared by the local-file and S3 engines)."""
+
+    def parse_timestamp(self, expression: str) -> str:
+        return f"TRY_CAST({expression} AS TIMESTAMP)"
+
+    def iso_date_test(self, expression: str) -> str:
+        return (
+            f"(regexp_matches({expression}, '^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]') "
+            f"AND TRY_CAST({expression} AS TIMESTAMP) IS NOT NULL)"
+        )

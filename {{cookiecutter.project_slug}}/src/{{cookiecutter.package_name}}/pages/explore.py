@@ -10,6 +10,7 @@ settings = get_settings()
 state = views.ExploreState()
 
 ui.page_header("Explore", "Rank a dimension and browse the rows behind it")
+ui.dataset_notice()
 
 
 @st.fragment
@@ -17,6 +18,9 @@ def ranking_panel() -> None:
     with ui.timed("explore.ranking"), ui.data_errors("explore.ranking"):
         schema = get_source().schema
         views.prepare_explore(state, schema)
+        if state.dimension is None:
+            st.caption("No column of the data suits grouping, so there is nothing to rank.")
+            return
         left, middle, right = st.columns(3)
         left.selectbox(
             "Group by",
@@ -24,29 +28,27 @@ def ranking_panel() -> None:
             format_func=views.label,
             **state.widget("dimension"),
         )
-        middle.selectbox(
-            "Rank by",
-            options=schema.measures,
-            format_func=views.label,
-            **state.widget("measure"),
-        )
+        if schema.measures:
+            middle.selectbox(
+                "Rank by",
+                options=schema.measures,
+                format_func=views.label,
+                **state.widget("measure"),
+            )
         right.slider("Top N", min_value=3, max_value=50, **state.widget("top_n"))
         ranked = queries.breakdown(Filters(), state.dimension, state.measure, state.top_n)
+        title = views.value_title(schema, state.measure)
         chart, table = st.columns([3, 2])
         with chart:
             charts.draw(
                 ranked,
-                charts.bar_spec("label", "value", value_title=views.label(state.measure)),
+                charts.bar_spec("label", "value", value_title=title),
                 max_points=settings.max_chart_points,
             )
         with table:
             ui.show_table(
                 ranked,
-                labels={
-                    "label": views.label(state.dimension),
-                    "value": views.label(state.measure),
-                    "row_count": "Rows",
-                },
+                labels={"label": views.label(state.dimension), "value": title, "row_count": "Rows"},
                 numbers=("value", "row_count"),
             )
 
@@ -71,7 +73,7 @@ def rows_panel() -> None:
             rows,
             labels={column: views.label(column) for column in rows.columns},
             numbers=schema.measures,
-            dates=(schema.date_column,),
+            dates=[schema.date_column] if schema.date_column and schema.date_type == "date" else [],
         )
 
 

@@ -78,7 +78,8 @@ def test_choices_survive_a_page_switch(app: AppTest) -> None:
     assert current(app, widget).value == chosen
 
 
-def test_dev_panel_is_built_only_while_open(app: AppTest) -> None:
+def test_dev_panel_is_built_only_while_open(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}DEV_PANEL", "true")
     open_page(app, PAGES[0])
     assert not app.dataframe  # closed: no stats tables are built
     app.session_state[ui.DEV_PANEL_KEY] = True

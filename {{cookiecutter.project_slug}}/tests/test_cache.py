@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -130,8 +131,28 @@ def test_two_users_never_share_an_entry(monkeypatch: pytest.MonkeyPatch) -> None
     assert (stats.misses, stats.hits) == (2, 1)
 
 
-def test_outside_a_session_the_user_is_the_process() -> None:
-    assert cache.current_user_key() == "process"
+def test_outside_a_session_there_is_no_user() -> None:
+    with pytest.raises(cache.NoUserError, match="outside a Streamlit session"):
+        cache.current_user_key()
+
+
+def test_a_per_user_call_from_a_worker_thread_raises_instead_of_sharing() -> None:
+    outcomes: list[BaseException | str] = []
+
+    def worker() -> None:
+        try:
+            outcomes.append(private_note("budget"))
+        except cache.NoUserError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 2
+    assert all(isinstance(outcome, cache.NoUserError) for outcome in outcomes)
+    assert private_note.stats().misses == 0  # nothing was computed, so nothing was shared
 
 
 def test_resources_are_shared_not_copied() -> None:
@@ -183,6 +204,41 @@ def test_signed_in_users_get_their_own_entries() -> None:
     assert _run_as(alice) == "user:alice-id"
     assert _run_as(bob) == "user:bob-id"
     assert _run_as(alice) == "user:alice-id"  # a second session of alice's
+
+
+def _threads_app() -> None:
+    import threading
+
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import add_script_run_ctx
+
+    from {{ cookiecutter.package_name }} import cache
+
+    @cache.cached_data("test_user_threads", per_user=True)
+    def whoami() -> str:
+        return cache.current_user_key()
+
+    answers: dict[str, str] = {}
+
+    def ask(name: str) -> None:
+        try:
+            answers[name] = whoami()
+        except cache.NoUserError:
+            answers[name] = "refused"
+
+    with_context = threading.Thread(target=ask, args=("with context",))
+    add_script_run_ctx(with_context)  # the documented way to hand a thread the session
+    without_context = threading.Thread(target=ask, args=("without context",))
+    for thread in (with_context, without_context):
+        thread.start()
+        thread.join()
+    st.text(f"{answers['with context']} | {answers['without context']} | {whoami()}")
+
+
+def test_in_a_session_only_threads_given_its_context_get_per_user_data() -> None:
+    app = AppTest.from_function(_threads_app, default_timeout=30).run()
+    assert not app.exception
+    assert app.text[0].value == "session:test session id | refused | session:test session id"
 
 
 def test_without_login_each_session_is_its_own_user() -> None:

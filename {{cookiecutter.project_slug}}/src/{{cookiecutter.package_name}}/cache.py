@@ -14,7 +14,9 @@ Which decorator to use:
   must be thread-safe and must never be mutated per user.
 * ``per_user=True`` on ``cached_data`` for anything derived from who is asking.
   The user's identity becomes part of the cache key, so one user's entry can
-  never be returned to another.
+  never be returned to another. Called where nobody is asking (a thread started
+  without Streamlit's script-run context), it raises ``NoUserError`` instead of
+  falling back to a key every caller would share.
 
 TTL and ``max_entries`` come from ``Settings.cache`` per namespace, read when a
 function is first called. Namespaces can be cleared by name (``clear("queries")``)
@@ -40,6 +42,10 @@ R = TypeVar("R")
 
 USER_SCOPE_ARG = "cache_user_scope"
 """Keyword argument through which the user's identity enters the cache key."""
+
+
+class NoUserError(RuntimeError):
+    """A per-user cached function was called where no user or session is known."""
 
 
 @dataclass(frozen=True)
@@ -250,25 +256,29 @@ def cached_resource(
 
 
 def current_user_key() -> str:
-    """Who is asking: the signed-in user, else the browser session, else this process.
+    """Who is asking: the signed-in user, else the browser session.
 
     With authentication configured (``st.login``) the key is the user's stable
     identity, so a user's entries survive a reload. Without it every session is
-    its own user: per-user data is then never shared between sessions.
+    its own user: per-user data is then never shared between sessions. With
+    neither (no script-run context: a worker thread, a script outside Streamlit)
+    there is no safe key, so this raises ``NoUserError``.
     """
-    try:
-        if st.user.is_logged_in:
-            identity = st.user.get("sub") or st.user.get("email")
-            if identity:
-                return f"user:{identity}"
-    except Exception:  # st.user is unavailable outside a running app
-        pass
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx(suppress_warning=True)
-    if ctx is not None:
-        return f"session:{ctx.session_id}"
-    return "process"
+    if ctx is None:
+        raise NoUserError(
+            "A per-user cached function was called outside a Streamlit session (for "
+            "example from a worker thread), so there is no user to key it by. Call it "
+            "from the page script, or start the thread with "
+            "streamlit.runtime.scriptrunner.add_script_run_ctx(thread)."
+        )
+    if st.user.get("is_logged_in"):
+        identity = st.user.get("sub") or st.user.get("email")
+        if identity:
+            return f"user:{identity}"
+    return f"session:{ctx.session_id}"
 
 
 def functions(namespace: str | None = None) -> list[CachedFunction[..., Any]]:

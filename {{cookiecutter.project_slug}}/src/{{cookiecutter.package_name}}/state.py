@@ -10,7 +10,11 @@
 
 Every field is stored in ``st.session_state`` under ``"<namespace>.<field>"``, so
 two pages can both have a ``top_n`` without clashing. Assignments are validated
-against the annotation (a wrong type raises ``StateTypeError`` naming the field).
+against the annotation, constraints included (``Annotated[int, Field(ge=3, le=50)]``):
+a wrong value raises ``StateTypeError`` naming the field. Reads are validated too:
+a stored value that no longer fits (written straight into ``st.session_state``, or
+left by an older version of the app) is dropped and logged, and the default is
+returned instead.
 
 ``widget(field)`` gives a widget its own key plus an ``on_change`` that copies the
 widget's value into the field. The field outlives the widget: Streamlit deletes a
@@ -21,12 +25,14 @@ next time the widget is drawn it starts from the field's value again.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable, MutableMapping
 from typing import Any, ClassVar, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
 _MISSING = object()
+_log = logging.getLogger(__name__)
 
 
 class StateTypeError(TypeError):
@@ -41,15 +47,23 @@ class _Field:
         self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
 
     def validate(self, owner: str, value: Any) -> Any:
+        """``value`` if it fits the annotation; the message names its type, not the value."""
         try:
             return self.adapter.validate_python(value, strict=True)
         except ValidationError as error:
             expected = getattr(self.annotation, "__name__", None) or str(self.annotation)
             reason = error.errors()[0]["msg"]
             raise StateTypeError(
-                f"{owner}.{self.name} expects {expected}, got {value!r} "
-                f"({type(value).__name__}): {reason}"
+                f"{owner}.{self.name} expects {expected}, got a {type(value).__name__}: {reason}"
             ) from None
+
+    def fits(self, owner: str, value: Any) -> bool:
+        try:
+            self.validate(owner, value)
+        except StateTypeError as error:
+            _log.warning("Ignored an invalid session-state value: %s", error)
+            return False
+        return True
 
     def __get__(self, instance: PageState | None, owner: type) -> Any:
         if instance is None:
@@ -69,7 +83,7 @@ class PageState:
     def __init_subclass__(cls, namespace: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.namespace = namespace or cls.__name__.removesuffix("State").lower()
-        hints = get_type_hints(cls)
+        hints = get_type_hints(cls, include_extras=True)  # keep Annotated constraints
         inherited = dict(getattr(cls, "fields", {}))
         for name, annotation in hints.items():
             if name.startswith("_") or name in ("namespace", "fields"):
@@ -115,11 +129,18 @@ class PageState:
         and every change is validated and written back to the field.
         """
         widget_key = self.widget_key(field)
-        if widget_key not in self._store:
+        spec = self._field(field)
+        owner = type(self).__name__
+        stored = self._store.get(widget_key, _MISSING)
+        if stored is _MISSING or not spec.fits(owner, stored):
             self._store[widget_key] = copy.deepcopy(getattr(self, field))
 
         def sync() -> None:
-            setattr(self, field, self._store[widget_key])
+            value = self._store[widget_key]
+            if not spec.fits(owner, value):  # a forged widget value: show the field again
+                self._store[widget_key] = copy.deepcopy(getattr(self, field))
+                return
+            setattr(self, field, value)
             if on_change is not None:
                 on_change()
 
@@ -146,10 +167,14 @@ class PageState:
             raise AttributeError(f"{type(self).__name__} has no state field {name!r}") from None
 
     def _read(self, field: _Field) -> Any:
-        value = self._store.get(f"{self.namespace}.{field.name}", _MISSING)
+        key = f"{self.namespace}.{field.name}"
+        value = self._store.get(key, _MISSING)
         if value is _MISSING:
             return copy.deepcopy(field.default)
-        return value
+        if not field.fits(type(self).__name__, value):
+            del self._store[key]
+            return copy.deepcopy(field.default)
+        return value  # the stored object itself, so in-place changes persist
 
     def _write(self, field: _Field, value: Any) -> None:
         value = field.validate(type(self).__name__, value)

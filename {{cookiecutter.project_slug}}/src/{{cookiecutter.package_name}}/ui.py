@@ -107,7 +107,7 @@ def is_operator() -> bool:
         return False
     if not settings.operators:
         return True
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in"):
         return False
     claims = (st.user.get("email"), st.user.get("sub"))
     identities = {str(claim).casefold() for claim in claims if claim}

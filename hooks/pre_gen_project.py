@@ -1,44 +1,42 @@
 """Validate the cookiecutter answers before the project is generated.
 
-This is the authoritative gate: cookiecutter renders this file with Jinja and runs it
-as a script before it writes any project file. ``local_extensions.AnswerCheck`` loads
-this same module by path and runs ``validate`` while the answers are being collected,
-which is earlier still: before cookiecutter creates the project directory.
+cookiecutter renders this file with Jinja and runs it after it has created the empty
+project directory and before it writes any file into it; a non-zero exit makes cookiecutter
+delete that directory again. Every invalid answer is printed as one line naming the field,
+the value and the rule. (A slug holding a path separator never reaches this point as a
+path: ``__project_dir_is_one_name`` in cookiecutter.json encodes the separators first, so
+cookiecutter creates, and removes, a single directory inside the output directory.)
 
 The file must stay self-contained (cookiecutter copies hooks to a temporary directory)
-and use the standard library only. The raw, unrendered file is importable as Python so
-the rules can be unit-tested: every answer is a plain string literal holding a Jinja
-expression. Answers are rendered through ``urlencode`` (which quotes everything except
-letters, digits, ``_.-~/``) and decoded with ``urllib.parse.unquote``, so quotes,
-backslashes or newlines in an answer cannot break this file's Python syntax.
+and use the standard library only. The answers arrive as JSON through ``urlencode``
+(which leaves only letters, digits and ``_.-~/``), so no answer can break this file's
+Python syntax, and the unrendered file imports as Python for unit tests.
 """
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import sys
+from collections.abc import Callable, Mapping
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from pathlib import Path
 from urllib.parse import unquote
 
-ANSWERS: dict[str, str] = {
-    "project_name": unquote("{{ cookiecutter.project_name | urlencode }}"),
-    "project_slug": unquote("{{ cookiecutter.project_slug | urlencode }}"),
-    "package_name": unquote("{{ cookiecutter.package_name | urlencode }}"),
-    "description": unquote("{{ cookiecutter.description | urlencode }}"),
-    "author_name": unquote("{{ cookiecutter.author_name | urlencode }}"),
-    "author_email": unquote("{{ cookiecutter.author_email | urlencode }}"),
-    "python_version": unquote("{{ cookiecutter.python_version | urlencode }}"),
-    "data_source": unquote("{{ cookiecutter.data_source | urlencode }}"),
-    "sample_rows": unquote("{{ cookiecutter.sample_rows | urlencode }}"),
-    "live_refresh_seconds": unquote("{{ cookiecutter.live_refresh_seconds | urlencode }}"),
-}
+# The answers after cookiecutter rendered them, and as they were given (before
+# rendering: the CLI's key=value pairs, extra_context, a config file's default_context).
+# cookiecutter() and pytest-cookies provide both; cruft provides only the first.
+RENDERED_ANSWERS = "{{ cookiecutter | jsonify | urlencode }}"
+GIVEN_ANSWERS = "{{ _cookiecutter | default({}) | jsonify | urlencode }}"
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 # Every data source the template knows about; the choice list in cookiecutter.json is
 # the real gate (it may offer fewer while the other sources are being written).
 DATA_SOURCES = ("duckdb", "postgres", "snowflake", "s3", "rest_api")
 
-MAX_PROJECT_NAME = 80  # fits `APP_TITLE = "..."` within the 100-column lines
+MAX_PROJECT_NAME = 80  # generated lines wrap longer non-ASCII names (settings.APP_TITLE)
 MAX_SLUG = 64
 MAX_PACKAGE = 40  # keeps `from <package>.<module> import ...` lines within 100 columns
 MAX_TEXT = 200
@@ -50,45 +48,92 @@ MAX_REFRESH_SECONDS = 3600
 
 SLUG_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
-EMAIL_RE = re.compile(r"[^\s@\"\\]+@[^\s@\"\\.]+(?:\.[^\s@\"\\.]+)+")
-INT_RE = re.compile(r"[0-9]+(?:_[0-9]+)*")
-NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# Canonical spellings only: what Python, TOML and .env files all read as the same number.
+INTEGER_RE = re.compile(r"[1-9][0-9]*")
+DECIMAL_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+# Spelled in two pieces: cookiecutter renders this file with Jinja.
+JINJA_MARKERS = tuple("{" + second for second in ("{", "%", "#"))
+# A derived answer's default is a Jinja expression over the answer named here.
+DERIVED_FROM = {"project_slug": "project_name", "package_name": "project_slug"}
 
-# Import names the generated project (or one of its data sources) depends on, plus
-# names that would clash with the project layout or tooling.
-RESERVED_PACKAGE_NAMES = frozenset(
-    {
-        "streamlit",
-        "pandas",
-        "duckdb",
-        "pyarrow",
-        "numpy",
-        "pydantic",
-        "pydantic_settings",
-        "altair",
-        "pytest",
-        "ruff",
-        "tests",
-        "test",
-        "setuptools",
-        "hatchling",
-        "src",
-        "app",
-        "sqlalchemy",
-        "psycopg",
-        "snowflake",
-        "fakesnow",
-        "moto",
-        "boto3",
-        "httpx",
-        "tenacity",
-        "s3fs",
-        # the project's own top-level package and what it imports
-        "benchmarks",
-        "websockets",
-        "psutil",
-    }
-)
+# BEGIN generated by `python scripts/reserved_names.py`: do not edit by hand.
+# tests/test_reserved_names.py derives these from every data source's rendered tree and
+# installed dependency closure and fails when a name is missing.
+PROJECT_MODULES = {
+    "app_pages": "tests/app_pages.py",
+    "benchmarks": "benchmarks/",
+    "cached": "benchmarks/apps/cached.py",
+    "commands": "tests/commands.py",
+    "conftest": "tests/conftest.py",
+    "e2e": "tests/e2e/",
+    "failing_servers": "tests/failing_servers.py",
+    "floor": "benchmarks/apps/floor.py",
+    "naive": "benchmarks/apps/naive.py",
+    "page_text": "tests/page_text.py",
+    "postgres_server": "tests/postgres_server.py",
+    "s3_server": "tests/s3_server.py",
+    "snowflake_server": "tests/snowflake_server.py",
+    "src": "src/",
+    "streamlit_app": "streamlit_app.py",
+    "test_app": "tests/test_app.py",
+    "test_benchmarks": "tests/test_benchmarks.py",
+    "test_cache": "tests/test_cache.py",
+    "test_duckdb_source": "tests/test_duckdb_source.py",
+    "test_hostile_settings": "tests/test_hostile_settings.py",
+    "test_load": "tests/test_load.py",
+    "test_postgres_source": "tests/test_postgres_source.py",
+    "test_rest_api_source": "tests/test_rest_api_source.py",
+    "test_s3_source": "tests/test_s3_source.py",
+    "test_settings": "tests/test_settings.py",
+    "test_snowflake_source": "tests/test_snowflake_source.py",
+    "test_source_contract": "tests/test_source_contract.py",
+    "test_state": "tests/test_state.py",
+    "test_streamlit_config": "tests/test_streamlit_config.py",
+    "test_views": "tests/test_views.py",
+    "tests": "tests/",
+}
+_EVERY_SOURCE = """
+    altair annotated-types annotated_types anyio attr attrs certifi cfgv charset-normalizer
+    charset_normalizer click dateutil distlib dotenv filelock google greenlet h11 identify idna
+    iniconfig itsdangerous jinja2 jsonschema jsonschema-specifications jsonschema_specifications
+    markupsafe multipart narwhals nodeenv numpy packaging pandas pillow platformdirs playwright
+    pluggy pre-commit pre_commit protobuf psutil py pyarrow pydantic pydantic-core
+    pydantic-settings pydantic_core pydantic_settings pydeck pygments pytest python-dateutil
+    python-discovery python-dotenv python-multipart python_discovery python_multipart pytz
+    pyyaml referencing requests rpds rpds-py ruff six starlette streamlit typing-extensions
+    typing-inspection typing_extensions typing_inspection tzdata urllib3 uvicorn virtualenv
+    watchdog websockets yaml
+"""
+DEPENDENCY_NAMES: dict[str, frozenset[str]] = {
+    source: frozenset((_EVERY_SOURCE + own).split())
+    for source, own in {
+        "duckdb": """
+            adbc_driver_duckdb duckdb
+        """,
+        "postgres": """
+            psycopg psycopg-binary psycopg_binary sqlalchemy
+        """,
+        "snowflake": """
+            adbc_driver_duckdb asn1crypto boto3 botocore cffi cryptography duckdb fakesnow
+            jmespath jwt pycparser pyjwt pyopenssl s3transfer snowflake
+            snowflake-connector-python sortedcontainers sqlglot tomlkit
+        """,
+        "s3": """
+            adbc_driver_duckdb antlr4 antlr4-python3-runtime aws-xray-sdk aws_xray_sdk blinker
+            boto3 botocore cffi cfn-lint cfnlint cryptography docker duckdb flask flask-cors
+            flask_cors graphql graphql-core isympy jmespath joserfc jsonpatch jsonpatch_cli
+            jsonpath-ng jsonpath_ng jsonpointer jsonschema-path jsonschema_path
+            lazy-object-proxy lazy_object_proxy moto mpmath networkx openapi-schema-validator
+            openapi-spec-validator openapi_schema_validator openapi_spec_validator pathable
+            py-partiql-parser py_partiql_parser pycparser pyparsing regex responses
+            rfc3339-validator rfc3339_validator s3transfer sympy werkzeug wrapt xmltodict
+        """,
+        "rest_api": """
+            httpcore httpx tenacity
+        """,
+    }.items()
+}
+# END generated
 
 
 class AnswerError(ValueError):
@@ -125,7 +170,14 @@ def check_project_name(value: object) -> None:
         raise AnswerError("project_name", value, "must not contain double quotes or backslashes")
 
 
-def check_project_slug(value: object) -> None:
+def dependency_names(data_source: object) -> frozenset[str]:
+    """Import and distribution names in ``data_source``'s dependency closure (all if unknown)."""
+    if isinstance(data_source, str) and data_source in DEPENDENCY_NAMES:
+        return DEPENDENCY_NAMES[data_source]
+    return frozenset().union(*DEPENDENCY_NAMES.values())
+
+
+def check_project_slug(value: object, data_source: object = None) -> None:
     field = "project_slug"
     if not isinstance(value, str):
         raise AnswerError(field, value, "must be text")
@@ -144,9 +196,16 @@ def check_project_slug(value: object) -> None:
             "must be lowercase kebab-case: start with a letter, then letters, digits and "
             "single hyphens, no trailing hyphen (e.g. 'sales-insights')",
         )
+    if value in dependency_names(data_source):
+        raise AnswerError(
+            field,
+            value,
+            "is already the name of a distribution (or module) the project depends on, "
+            "so pip could not install the project: pick another slug",
+        )
 
 
-def check_package_name(value: object) -> None:
+def check_package_name(value: object, data_source: object = None) -> None:
     field = "package_name"
     if not isinstance(value, str):
         raise AnswerError(field, value, "must be text")
@@ -169,11 +228,18 @@ def check_package_name(value: object) -> None:
         raise AnswerError(field, value, "is a Python keyword")
     if value in sys.stdlib_module_names:
         raise AnswerError(field, value, "would shadow the standard library module of that name")
-    if value in RESERVED_PACKAGE_NAMES:
+    if value in PROJECT_MODULES:
         raise AnswerError(
             field,
             value,
-            "would shadow a dependency or a common import name of the project",
+            f"would collide with the generated project's own {PROJECT_MODULES[value]}",
+        )
+    names = dependency_names(data_source)
+    if value in names or value.replace("_", "-") in names:
+        raise AnswerError(
+            field,
+            value,
+            "would shadow a module or distribution the project depends on",
         )
 
 
@@ -197,15 +263,26 @@ def _check_toml_safe_text(field: str, value: object) -> None:
 
 
 def check_author_email(value: object) -> None:
+    """Accept exactly what the build backend accepts: an RFC 5322 addr-spec, unchanged.
+
+    hatchling writes ``Name <email>`` into the package metadata with
+    ``email.headerregistry.Address``; an address it would refuse or rewrite cannot build.
+    """
     field = "author_email"
     if not isinstance(value, str):
         raise AnswerError(field, value, "must be text")
-    if len(value) > MAX_EMAIL or not value.isprintable() or not EMAIL_RE.fullmatch(value):
-        raise AnswerError(
-            field,
-            value,
-            "must look like 'name@example.com' (one '@', no spaces or quotes)",
-        )
+    rule = (
+        "must be a plain address such as 'name@example.com' (no display name, "
+        "'<...>', comma, space or second address)"
+    )
+    if not value or len(value) > MAX_EMAIL:
+        raise AnswerError(field, value, rule)
+    try:
+        parsed = Address(addr_spec=value).addr_spec
+    except (HeaderParseError, ValueError, IndexError):  # header defects are ValueErrors
+        raise AnswerError(field, value, rule) from None
+    if parsed != value:
+        raise AnswerError(field, value, rule)
 
 
 def check_python_version(value: object) -> None:
@@ -220,31 +297,33 @@ def check_data_source(value: object) -> None:
 
 def check_sample_rows(value: object) -> None:
     field = "sample_rows"
-    rule = f"must be a whole number from {MIN_SAMPLE_ROWS:_} to {MAX_SAMPLE_ROWS:_}"
-    if isinstance(value, bool):
+    rule = (
+        f"must be a whole number from {MIN_SAMPLE_ROWS} to {MAX_SAMPLE_ROWS}, written "
+        "with digits only and no leading zero (e.g. 100000)"
+    )
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise AnswerError(field, value, rule)
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and INT_RE.fullmatch(value):
-        number = int(value)
-    else:
+    if isinstance(value, str) and not INTEGER_RE.fullmatch(value):
         raise AnswerError(field, value, rule)
-    if not MIN_SAMPLE_ROWS <= number <= MAX_SAMPLE_ROWS:
+    if not MIN_SAMPLE_ROWS <= int(value) <= MAX_SAMPLE_ROWS:
         raise AnswerError(field, value, rule)
 
 
 def check_live_refresh_seconds(value: object) -> None:
     field = "live_refresh_seconds"
-    rule = f"must be a number of seconds from {MIN_REFRESH_SECONDS} to {MAX_REFRESH_SECONDS}"
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not (is_number or (isinstance(value, str) and NUMBER_RE.fullmatch(value))):
+    rule = (
+        f"must be a number of seconds from {MIN_REFRESH_SECONDS} to {MAX_REFRESH_SECONDS}, "
+        "written with digits and at most one '.', no leading zero (e.g. 10 or 2.5)"
+    )
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise AnswerError(field, value, rule)
-    number = float(value)
-    if not MIN_REFRESH_SECONDS <= number <= MAX_REFRESH_SECONDS:
+    if isinstance(value, str) and not DECIMAL_RE.fullmatch(value):
+        raise AnswerError(field, value, rule)
+    if not MIN_REFRESH_SECONDS <= float(value) <= MAX_REFRESH_SECONDS:
         raise AnswerError(field, value, rule)
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[..., None]] = {
     "project_name": check_project_name,
     "project_slug": check_project_slug,
     "package_name": check_package_name,
@@ -256,23 +335,107 @@ CHECKS = {
     "sample_rows": check_sample_rows,
     "live_refresh_seconds": check_live_refresh_seconds,
 }
+NEEDS_DATA_SOURCE = ("project_slug", "package_name")
 
 
-def validate(answers: dict) -> list[AnswerError]:
-    """Return every problem with ``answers`` (fields missing from ``answers`` are skipped)."""
-    errors = []
-    for field, check in CHECKS.items():
-        if field not in answers:
+def carries_jinja(value: object) -> bool:
+    return isinstance(value, str) and any(marker in value for marker in JINJA_MARKERS)
+
+
+def jinja_errors(
+    answers: Mapping[str, object],
+    given: Mapping[str, object],
+    defaults: Mapping[str, object],
+) -> dict[str, AnswerError]:
+    """Answers that are (or were, before cookiecutter rendered them) Jinja templates.
+
+    cookiecutter renders every given answer as a template before any hook runs, so
+    ``7*7`` in double braces arrives here as ``49``: ``given`` holds what was passed.
+    Only the template's own defaults (``defaults``, from cookiecutter.json) may be Jinja.
+    A rendered answer that still holds template syntax is refused too, because
+    ``cruft update`` passes the recorded answers to cookiecutter, which would render them.
+    """
+    errors = {}
+    for field, value in given.items():
+        if field.startswith("_") or not carries_jinja(value) or value == defaults.get(field):
             continue
-        try:
-            check(answers[field])
-        except AnswerError as error:
-            errors.append(error)
+        errors[field] = AnswerError(
+            field,
+            value,
+            f"is a Jinja template, which cookiecutter evaluated (to {answers.get(field)!r}): "
+            "answers must be plain text",
+        )
+    for field, value in answers.items():
+        if field.startswith("_") or field in errors or not carries_jinja(value):
+            continue
+        errors[field] = AnswerError(
+            field,
+            value,
+            f"must not contain Jinja template syntax ({', '.join(map(repr, JINJA_MARKERS))})",
+        )
     return errors
 
 
+def validate(
+    answers: Mapping[str, object],
+    given: Mapping[str, object] | None = None,
+    defaults: Mapping[str, object] | None = None,
+) -> list[AnswerError]:
+    """Return every problem with ``answers`` (fields missing from ``answers`` are skipped).
+
+    ``given`` holds the answers as passed to cookiecutter and ``defaults`` the template's
+    cookiecutter.json; with both, Jinja in answers is detected and a derived answer (a
+    slug made from the project name) is blamed on the answer it came from.
+    """
+    given = given or {}
+    defaults = defaults or {}
+    found = jinja_errors(answers, given, defaults)
+    derived = {
+        field
+        for field in DERIVED_FROM
+        if field in given and isinstance(given[field], str) and given[field] == defaults.get(field)
+    }
+    for field, check in CHECKS.items():
+        if field not in answers or field in found:
+            continue
+        if field in derived and DERIVED_FROM[field] in found:
+            continue  # the answer it was made from is already reported
+        value = answers[field]
+        if field == "project_slug" and isinstance(given.get(field), str) and field not in derived:
+            value = given[field]  # as given: cookiecutter.json encoded its separators
+        try:
+            if field in NEEDS_DATA_SOURCE:
+                check(value, answers.get("data_source"))
+            else:
+                check(value)
+        except AnswerError as error:
+            found[field] = error
+            if field in derived:
+                source = DERIVED_FROM[field]
+                rule = f"{error.rule}; it was made from {source}: give {field} explicitly"
+                found[field] = AnswerError(field, error.value, rule)
+    order = [*CHECKS, *sorted(set(found) - set(CHECKS))]
+    return [found[field] for field in order if field in found]
+
+
+def template_defaults(answers: Mapping[str, object]) -> dict[str, object]:
+    """The template's cookiecutter.json, found through ``_repo_dir`` (empty if unreadable)."""
+    repo_dir = answers.get("_repo_dir")
+    if not isinstance(repo_dir, str):
+        return {}
+    try:
+        return json.loads(Path(repo_dir, "cookiecutter.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def main() -> None:
-    errors = validate(ANSWERS)
+    answers = json.loads(unquote(RENDERED_ANSWERS))
+    defaults = template_defaults(answers)
+    # Without the template's defaults, a given answer's Jinja cannot be told from theirs.
+    given = json.loads(unquote(GIVEN_ANSWERS)) if defaults else {}
+    errors = validate(answers, given, defaults)
+    sys.stderr.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     for error in errors:
         print(error, file=sys.stderr)
     sys.exit(1 if errors else 0)

@@ -1,10 +1,10 @@
-"""The template's own code (hooks, extension, tests) is held to the same ruff bar as projects."""
+"""The template's own code (hooks, scripts, tests) is held to the same ruff bar as projects."""
 
 from __future__ import annotations
 
 from conftest import PYTHON, TEMPLATE_ROOT, run
 
-OWN_CODE = ["hooks", "tests", "local_extensions.py"]
+OWN_CODE = ["hooks", "tests", "scripts"]
 
 
 def test_template_code_is_ruff_clean() -> None:

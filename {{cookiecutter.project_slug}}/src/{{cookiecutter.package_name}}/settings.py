@@ -33,7 +33,19 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as SourceError
 
-APP_TITLE = "{{ cookiecutter.project_name }}"
+{% set name = cookiecutter.project_name -%}
+{% if name.isascii() or name | length <= 40 -%}
+APP_TITLE = "{{ name }}"
+{% else -%}
+# In pieces of 40 characters: wide (e.g. CJK) characters take two columns each.
+APP_TITLE = "".join(
+    [
+{%- for piece in name | batch(40) %}
+        "{{ piece | join }}",
+{%- endfor %}
+    ]
+)
+{% endif -%}
 ENV_PREFIX = "{{ cookiecutter.package_name | upper }}_"
 SECRETS_SECTION = "app"
 {%- if cookiecutter.data_source != "duckdb" %}

@@ -133,13 +133,13 @@ class SqlDataSource(ABC):
             Column(
                 name,
                 type_name,
-                non_null=int(record[f"n{i}"]),
-                distinct=int(record[f"d{i}"]),
-                iso_dates=int(record.get(f"t{i}", 0) or 0),
+                non_null=_int(record[f"n{i}"]),
+                distinct=_int(record[f"d{i}"]),
+                iso_dates=_int(record.get(f"t{i}", 0)),
             )
             for i, (name, type_name) in enumerate(described)
         )
-        return Profile(self.describe_relation(), columns, int(record["rows"]))
+        return Profile(self.describe_relation(), columns, _int(record["rows"]))
 
     def describe_relation(self) -> str:
         """The data as error messages name it."""
@@ -202,6 +202,8 @@ class SqlDataSource(ABC):
         template = over_rollup if rollup else over_table
         assert template is not None, "count_distinct never reads a rollup"
         figure = template.format(c=quote(measure, self.schema.measures), i=index)
+        if self.schema.aggregation(measure) in _ADDITIVE:
+            figure = f"COALESCE({figure}, 0)"  # a sum over no values is 0, like a count
         return f"CAST({figure} AS {self.double_type})"
 
     def _rollup_for(

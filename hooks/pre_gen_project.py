@@ -75,6 +75,7 @@ PROJECT_MODULES = {
     "snowflake_server": "tests/snowflake_server.py",
     "src": "src/",
     "streamlit_app": "streamlit_app.py",
+    "test_any_table": "tests/test_any_table.py",
     "test_app": "tests/test_app.py",
     "test_benchmarks": "tests/test_benchmarks.py",
     "test_cache": "tests/test_cache.py",
@@ -84,6 +85,7 @@ PROJECT_MODULES = {
     "test_postgres_source": "tests/test_postgres_source.py",
     "test_rest_api_source": "tests/test_rest_api_source.py",
     "test_s3_source": "tests/test_s3_source.py",
+    "test_secrets_never_shown": "tests/test_secrets_never_shown.py",
     "test_settings": "tests/test_settings.py",
     "test_snowflake_source": "tests/test_snowflake_source.py",
     "test_source_contract": "tests/test_source_contract.py",
@@ -94,15 +96,15 @@ PROJECT_MODULES = {
 }
 _EVERY_SOURCE = """
     altair annotated-types annotated_types anyio attr attrs certifi cfgv charset-normalizer
-    charset_normalizer click dateutil distlib dotenv filelock google greenlet h11 identify idna
-    iniconfig itsdangerous jinja2 jsonschema jsonschema-specifications jsonschema_specifications
-    markupsafe multipart narwhals nodeenv numpy packaging pandas pillow platformdirs playwright
-    pluggy pre-commit pre_commit protobuf psutil py pyarrow pydantic pydantic-core
-    pydantic-settings pydantic_core pydantic_settings pydeck pygments pytest python-dateutil
-    python-discovery python-dotenv python-multipart python_discovery python_multipart pytz
-    pyyaml referencing requests rpds rpds-py ruff six starlette streamlit typing-extensions
-    typing-inspection typing_extensions typing_inspection tzdata urllib3 uvicorn virtualenv
-    watchdog websockets yaml
+    charset_normalizer click dateutil distlib dotenv filelock google greenlet h11 hypothesis
+    identify idna iniconfig itsdangerous jinja2 jsonschema jsonschema-specifications
+    jsonschema_specifications markupsafe multipart narwhals nodeenv numpy packaging pandas
+    pillow platformdirs playwright pluggy pre-commit pre_commit protobuf psutil py pyarrow
+    pydantic pydantic-core pydantic-settings pydantic_core pydantic_settings pydeck pygments
+    pytest python-dateutil python-discovery python-dotenv python-multipart python_discovery
+    python_multipart pytz pyyaml referencing requests rpds rpds-py ruff six sortedcontainers
+    starlette streamlit typing-extensions typing-inspection typing_extensions typing_inspection
+    tzdata urllib3 uvicorn virtualenv watchdog websockets yaml
 """
 DEPENDENCY_NAMES: dict[str, frozenset[str]] = {
     source: frozenset((_EVERY_SOURCE + own).split())
@@ -116,7 +118,7 @@ DEPENDENCY_NAMES: dict[str, frozenset[str]] = {
         "snowflake": """
             adbc_driver_duckdb asn1crypto boto3 botocore cffi cryptography duckdb fakesnow
             jmespath jwt pycparser pyjwt pyopenssl s3transfer snowflake
-            snowflake-connector-python sortedcontainers sqlglot tomlkit
+            snowflake-connector-python sqlglot tomlkit
         """,
         "s3": """
             adbc_driver_duckdb antlr4 antlr4-python3-runtime aws-xray-sdk aws_xray_sdk blinker

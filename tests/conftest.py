@@ -13,8 +13,15 @@ from typing import Any
 
 import pytest
 from binaryornot.check import is_binary
+from pytest_cookies.plugin import Cookies, Result
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point pytest-cookies' ``cookies`` fixture at this template wherever pytest runs."""
+    if config.option.template in {".", str(Path.cwd())}:
+        config.option.template = str(TEMPLATE_ROOT)
 
 
 def load_hook(name: str) -> ModuleType:
@@ -51,19 +58,32 @@ def matrix_id(extra: dict[str, str]) -> str:
     return ",".join(f"{key}={value}" for key, value in extra.items()) or "default"
 
 
-def render(output_dir: Path, **extra: str) -> Path:
-    """Render the template with ``extra`` answers (no prompts) and return the project."""
-    from cookiecutter.main import cookiecutter
+def bake(output_dir: Path, **extra: str) -> Result:
+    """Bake the template into ``output_dir`` with pytest-cookies, as a team's CI would.
 
-    return Path(
-        cookiecutter(
-            str(TEMPLATE_ROOT),
-            no_input=True,
-            extra_context=extra,
-            output_dir=str(output_dir),
-            default_config=True,
-        )
+    ``Cookies.bake`` is what the ``cookies`` fixture calls: it renders the context itself
+    (outside cookiecutter's import-path patch) and then calls ``cookiecutter()``. Its
+    config file replaces the user's ~/.cookiecutterrc.
+    """
+    config = output_dir.parent / f"{output_dir.name}-cookiecutter-config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {json.dumps(str(output_dir.parent / 'cookiecutters'))}\n"
+        f"replay_dir: {json.dumps(str(output_dir.parent / 'replay'))}\n",
+        encoding="utf-8",
     )
+
+    def output_factory(_name: str) -> Path:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        return output_dir
+
+    return Cookies(str(TEMPLATE_ROOT), output_factory, config).bake(extra_context=extra)
+
+
+def render(output_dir: Path, **extra: str) -> Path:
+    """Bake the template with ``extra`` answers (no prompts) and return the project."""
+    result = bake(output_dir, **extra)
+    assert result.exit_code == 0, f"baking {extra} failed: {result.exception!r}"
+    return result.project_path
 
 
 def text_files(project: Path) -> list[Path]:

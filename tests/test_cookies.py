@@ -1,0 +1,127 @@
+"""pytest-cookies bakes every data source, the way a platform team's CI tests the template.
+
+The expected files are written out here, independently of the post-generation hook's
+``OWNED_FILES`` table, so a wrong table (a file missing, or another option's file left in)
+fails this test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CHOICES
+
+EVERY_RENDERING = {
+    ".dockerignore",
+    ".env.example",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".streamlit/config.toml",
+    ".streamlit/secrets.toml.example",
+    "Dockerfile",
+    "README.md",
+    "benchmarks/__init__.py",
+    "benchmarks/driver.py",
+    "benchmarks/load.py",
+    "benchmarks/stats.py",
+    "data/.gitkeep",
+    "docs/deploying.md",
+    "pyproject.toml",
+    "src/sales_insights/__init__.py",
+    "src/sales_insights/cache.py",
+    "src/sales_insights/charts.py",
+    "src/sales_insights/data/__init__.py",
+    "src/sales_insights/data/base.py",
+    "src/sales_insights/data/infer.py",
+    "src/sales_insights/data/sample.py",
+    "src/sales_insights/data/seed.py",
+    "src/sales_insights/pages/__init__.py",
+    "src/sales_insights/pages/explore.py",
+    "src/sales_insights/pages/overview.py",
+    "src/sales_insights/queries.py",
+    "src/sales_insights/settings.py",
+    "src/sales_insights/state.py",
+    "src/sales_insights/ui.py",
+    "src/sales_insights/views.py",
+    "streamlit_app.py",
+    "tests/app_pages.py",
+    "tests/commands.py",
+    "tests/conftest.py",
+    "tests/e2e/__init__.py",
+    "tests/e2e/conftest.py",
+    "tests/e2e/test_browser.py",
+    "tests/page_text.py",
+    "tests/test_app.py",
+    "tests/test_cache.py",
+    "tests/test_hostile_settings.py",
+    "tests/test_load.py",
+    "tests/test_secrets_never_shown.py",
+    "tests/test_settings.py",
+    "tests/test_source_contract.py",
+    "tests/test_state.py",
+    "tests/test_streamlit_config.py",
+    "tests/test_views.py",
+}
+
+OPTION_FILES = {
+    "duckdb": {
+        "benchmarks/__main__.py",
+        "benchmarks/apps/cached.py",
+        "benchmarks/apps/floor.py",
+        "benchmarks/apps/naive.py",
+        "benchmarks/apptest.py",
+        "benchmarks/bench.py",
+        "data/sales.parquet",
+        "src/sales_insights/data/duckdb_source.py",
+        "src/sales_insights/data/sql.py",
+        "tests/test_any_table.py",
+        "tests/test_benchmarks.py",
+        "tests/test_duckdb_source.py",
+    },
+    "postgres": {
+        "src/sales_insights/data/postgres_source.py",
+        "src/sales_insights/data/sql.py",
+        "tests/failing_servers.py",
+        "tests/postgres_server.py",
+        "tests/test_any_table.py",
+        "tests/test_postgres_source.py",
+    },
+    "snowflake": {
+        "src/sales_insights/data/snowflake_source.py",
+        "src/sales_insights/data/sql.py",
+        "tests/failing_servers.py",
+        "tests/snowflake_server.py",
+        "tests/test_snowflake_source.py",
+    },
+    "s3": {
+        "src/sales_insights/data/s3_source.py",
+        "src/sales_insights/data/sql.py",
+        "tests/failing_servers.py",
+        "tests/s3_server.py",
+        "tests/test_s3_source.py",
+    },
+    "rest_api": {
+        "src/sales_insights/data/reference_api.py",
+        "src/sales_insights/data/rest_api_source.py",
+        "tests/failing_servers.py",
+        "tests/test_rest_api_source.py",
+    },
+}
+
+
+def test_every_offered_data_source_has_a_file_list():
+    assert list(OPTION_FILES) == CHOICES["data_source"]
+
+
+@pytest.mark.parametrize("source", list(OPTION_FILES))
+def test_cookies_bakes_each_data_source(cookies, source):
+    result = cookies.bake(extra_context={"data_source": source, "sample_rows": "1000"})
+
+    assert result.exit_code == 0, result.exception
+    assert result.exception is None
+    # pytest-cookies renders the context itself before calling cookiecutter().
+    assert result.context["data_source"] == source
+    project = result.project_path
+    assert project.name == "sales-insights"
+    files = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
+    assert sorted(files) == sorted(EVERY_RENDERING | OPTION_FILES[source])

@@ -38,6 +38,7 @@ OWNED_FILES: dict[str, frozenset[str]] = {
     "src/{package}/data/reference_api.py": frozenset({"rest_api"}),
     "src/{package}/data/seeds": frozenset(),
     "tests/test_duckdb_source.py": frozenset({"duckdb"}),
+    "tests/test_own_data.py": frozenset({"duckdb"}),
     # Generated tables vs a pandas oracle: on the embedded engine and on real PostgreSQL.
     "tests/test_any_table.py": frozenset({"duckdb", "postgres"}),
     "tests/test_postgres_source.py": frozenset({"postgres"}),

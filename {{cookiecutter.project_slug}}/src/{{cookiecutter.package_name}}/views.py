@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .data import Domain, Filters, Schema, Totals, measure_title
 from .data import label as label  # re-exported: pages label columns through views
+from .settings import ENV_PREFIX
 from .state import PageState
 
 
@@ -128,6 +129,17 @@ def page_offset(page_number: int, total_rows: int, page_size: int) -> int:
     """The row offset of ``page_number`` (1-based), clamped to the last page."""
     last = page_count(total_rows, page_size)
     return (min(max(page_number, 1), last) - 1) * page_size
+
+
+def no_rows_message(schema: Schema, domain: Domain) -> str:
+    """Why there is nothing to show: no rows at all, or none with a date."""
+    if domain.undated_rows:
+        return (
+            f"None of the {domain.undated_rows:,} rows has a {schema.date_column!r}. "
+            f"Set {ENV_PREFIX}DATASET__DATE_COLUMN to another column, or to an empty value "
+            "to use the rows without dates."
+        )
+    return "The data has no rows to show yet."
 
 
 def dataset_notes(schema: Schema, domain: Domain, env_prefix: str, module: str) -> list[str]:

@@ -113,12 +113,12 @@ def words(name: str) -> set[str]:
     return {word for word in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if word}
 
 
-def _is_date_candidate(column: Column) -> bool:
+def _is_date_candidate(column: Column, *, pinned: bool = False) -> bool:
+    """A date type, or text whose every value reads as an ISO date (some, unless pinned)."""
     if kind(column.type) in {"date", "timestamp", "timestamptz"}:
         return True
-    return (
-        kind(column.type) == "text" and column.non_null > 0 and column.iso_dates == column.non_null
-    )
+    found = column.non_null > 0 or pinned
+    return kind(column.type) == "text" and found and column.iso_dates == column.non_null
 
 
 def _is_dimension(column: Column) -> bool:
@@ -170,7 +170,7 @@ def resolve(profile: Profile, pinned: Pinned, env_prefix: str) -> Schema:
         date_column = None
     elif date_column not in by_name:
         raise unknown([date_column], "DATE_COLUMN")
-    elif not _is_date_candidate(by_name[date_column]):
+    elif not _is_date_candidate(by_name[date_column], pinned=True):
         column = by_name[date_column]
         what = (
             "holds text that does not read as ISO dates (YYYY-MM-DD)"

@@ -24,7 +24,7 @@ def trend_panel() -> None:
         schema = get_source().schema
         domain = queries.domain()
         if not domain.rows:
-            st.info("The data has no rows to show yet.", icon=":material/info:")
+            st.info(views.no_rows_message(schema, domain), icon=":material/info:")
             return
         views.prepare_overview(state, domain, schema)
         left, right, measure_column = st.columns([3, 2, 1])

@@ -361,6 +361,8 @@ def jinja_errors(
     for field, value in given.items():
         if field.startswith("_") or not carries_jinja(value) or value == defaults.get(field):
             continue
+        if answers.get(field) == value:
+            continue  # not rendered (a replay file): the check below reports it
         errors[field] = AnswerError(
             field,
             value,
@@ -397,11 +399,13 @@ def validate(
         for field in DERIVED_FROM
         if field in given and isinstance(given[field], str) and given[field] == defaults.get(field)
     }
+    unchecked = set()  # derived from an answer already reported, directly or in turn
     for field, check in CHECKS.items():
         if field not in answers or field in found:
             continue
-        if field in derived and DERIVED_FROM[field] in found:
-            continue  # the answer it was made from is already reported
+        if field in derived and DERIVED_FROM[field] in found.keys() | unchecked:
+            unchecked.add(field)
+            continue
         value = answers[field]
         if field == "project_slug" and isinstance(given.get(field), str) and field not in derived:
             value = given[field]  # as given: cookiecutter.json encoded its separators

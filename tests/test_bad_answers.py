@@ -1,172 +1,424 @@
-"""End-to-end: bad answers on the real cookiecutter CLI fail cleanly and write nothing.
+"""Hostile answers, one table: each row says what must happen, through the real CLI.
 
-Validation runs while cookiecutter renders its context (``__answers_checked`` in
-cookiecutter.json, via ``local_extensions.AnswerCheck``), so even a slug such as ``a/b``
-or ``../x`` is rejected before cookiecutter creates any directory.
+Outcomes:
+
+- ``Refused(field, value)``: exactly one line ``Invalid answer for '<field>': <value> — <rule>``
+  (the value as given, before cookiecutter rendered it), a non-zero exit, and no directory
+  left in the output directory, the working directory or anywhere else.
+- ``CookiecutterRefuses(text)``: cookiecutter stops on its own before the template's code
+  runs (a value outside a choice list, Jinja that fails to evaluate); nothing is written.
+- ``Accepted(slug)``: the project is generated, passes ``ruff check`` and
+  ``ruff format --check``, its metadata builds (hatchling) with the author email as given,
+  and ``APP_TITLE`` is the project name. A few accepted renderings are also installed
+  with pip into a fresh venv, and a few run their own test suite.
+
+Rows marked ``cookies`` are baked with pytest-cookies as well.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import subprocess
 import sys
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE_ROOT, load_hook
-from cookiecutter.generate import generate_context
-from cookiecutter.main import _patch_import_path_for_repo
-from cookiecutter.prompt import prompt_for_config
+from conftest import PYTHON, TEMPLATE_ROOT, bake, run, shared_env
+from cookiecutter.exceptions import FailedHookException
+from hatchling.metadata.core import ProjectMetadata
 
-hook = load_hook("pre_gen_project")
+CJK_NAME = ("東京売上分析ダッシュボード " * 6)[:80]
+CJK_DESCRIPTION = ("売上と在庫の説明 " * 25)[:200]
+ABSOLUTE_SLUG = "/tmp/ccsf-absolute-slug-probe"  # must never be created
 
 
-def run_cookiecutter(tmp_path: Path, *extra_context: str) -> subprocess.CompletedProcess:
-    """Run the real CLI (user config ignored) with ``key=value`` answers.
+@dataclass(frozen=True)
+class Refused:
+    field: str
+    value: object
 
-    Output goes to ``tmp_path/out`` and the working directory is ``tmp_path/cwd``, so a
-    slug escaping the output directory (``../x``) would still show up under ``tmp_path``.
+
+@dataclass(frozen=True)
+class CookiecutterRefuses:
+    text: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    slug: str = "sales-insights"
+
+
+def row(expected, *, config=None, cookies=False, **answers):
+    """One hostile case: CLI answers (or a config file's default_context) and the outcome."""
+    label = ",".join(f"{key}={value!r}" for key, value in {**answers, **(config or {})}.items())
+    return pytest.param(answers, config or {}, expected, cookies, id=label[:60])
+
+
+def refused(field, value, **kwargs):
+    return row(Refused(field, value), **{field: value}, **kwargs)
+
+
+HOSTILE = [
+    # --- project_name
+    refused("project_name", "", cookies=True),
+    refused("project_name", "   "),
+    refused("project_name", "Two\nLines"),
+    refused("project_name", "x" * 81),
+    refused("project_name", 'My "Quoted" App'),
+    refused("project_name", "Back\\slash"),
+    refused("project_name", "Bidi\u202eX"),
+    row(Refused("project_name", None), config={"project_name": None}),
+    # Jinja in answers: refused as given, although cookiecutter has already rendered it.
+    refused("project_name", "{{ 7*7 }}", cookies=True),
+    refused("project_name", "{% if true %}Sales{% endif %}"),
+    refused("project_name", "Sales {# hidden #}"),
+    refused("project_name", "{{ cycler.__init__.__globals__.os.getcwd() }}"),
+    refused("description", "{{ '{{' }} literally"),
+    row(Refused("author_name", "{{ 'Data' }} Team"), config={"author_name": "{{ 'Data' }} Team"}),
+    # Names whose derived slug or package would break the project.
+    row(Refused("project_slug", "app-"), project_name="!!!"),
+    row(Refused("package_name", "streamlit_app"), project_name="Streamlit App", cookies=True),
+    row(Refused("package_name", "benchmarks"), project_name="Benchmarks"),
+    row(Refused("project_slug", "pandas"), project_name="Pandas"),
+    # --- project_slug
+    refused("project_slug", "a/b", cookies=True),
+    refused("project_slug", "a/b/c"),
+    refused("project_slug", "../x"),
+    refused("project_slug", ABSOLUTE_SLUG),
+    refused("project_slug", "a\\b"),
+    refused("project_slug", ".."),
+    refused("project_slug", ""),
+    refused("project_slug", "My-App"),
+    refused("project_slug", "1app"),
+    refused("project_slug", "app-"),
+    refused("project_slug", "x" * 65),
+    row(Refused("package_name", "a" * 64), project_slug="a" * 64),  # derived: too long
+    refused("project_slug", "streamlit", cookies=True),
+    refused("project_slug", "pydantic-settings"),
+    row(Refused("project_slug", "httpx"), project_slug="httpx", data_source="rest_api"),
+    # --- package_name
+    refused("package_name", "commands", cookies=True),
+    refused("package_name", "conftest"),
+    refused("package_name", "app_pages"),
+    refused("package_name", "streamlit_app"),
+    refused("package_name", "watchdog"),
+    refused("package_name", "requests"),
+    refused("package_name", "dotenv", cookies=True),
+    refused("package_name", "json"),
+    refused("package_name", "class"),
+    refused("package_name", "my-pkg"),
+    refused("package_name", "x" * 41),
+    row(Refused("package_name", "sqlalchemy"), package_name="sqlalchemy", data_source="postgres"),
+    # --- author, description
+    refused("author_email", "<a@example.com>", cookies=True),
+    refused("author_email", "a,b@example.com"),
+    refused("author_email", "Data Team <a@example.com>"),
+    refused("author_email", "a b@example.com"),
+    refused("author_email", "ünï@example.com"),
+    refused("author_email", ""),
+    row(Refused("author_email", None), config={"author_email": None}),
+    refused("author_name", 'Say "hi"'),
+    refused("description", "back\\slash"),
+    refused("description", "x" * 201),
+    # --- numbers: canonical spellings only
+    refused("sample_rows", "010000", cookies=True),
+    refused("sample_rows", "100_000"),
+    refused("sample_rows", "1e6"),
+    refused("sample_rows", "999"),
+    refused("sample_rows", "-5000"),
+    refused("live_refresh_seconds", "010"),
+    refused("live_refresh_seconds", "inf"),
+    refused("live_refresh_seconds", "nan"),
+    refused("live_refresh_seconds", "0"),
+    refused("live_refresh_seconds", "3601"),
+    refused("live_refresh_seconds", ".5"),
+    # --- stopped by cookiecutter itself, before any template code runs
+    row(
+        CookiecutterRefuses("3.9 provided for choice variable python_version"), python_version="3.9"
+    ),
+    row(CookiecutterRefuses("mysql provided for choice variable data_source"), data_source="mysql"),
+    row(CookiecutterRefuses("Unable to render variable 'project_name'"), project_name="{{ nope }}"),
+    row(CookiecutterRefuses("ZeroDivisionError"), project_name="{{ 1/0 }}"),
+    # --- accepted: odd but valid
+    row(Accepted("cjk"), project_name=CJK_NAME, project_slug="cjk", cookies=True),
+    row(Accepted("cjk"), project_name="販" * 80, project_slug="cjk"),
+    row(Accepted("cafe-unicode-dashboard"), project_name="Café Ünïcode Dashboard"),
+    row(Accepted("app-2024-sales-board"), project_name="2024 Sales Board", cookies=True),
+    row(Accepted("it-s-ours-revenue"), project_name="It's Ours — 📈 Revenue"),
+    row(Accepted("q" * 40), project_name="q" * 80),
+    row(Accepted("streamlit-dashboard"), project_name="Streamlit Dashboard"),
+    row(Accepted("not-jinja"), project_name="{ not jinja }"),
+    row(Accepted("app-100-real"), project_name="100% {real}"),
+    row(Accepted(), author_email='"a b"@example.com', cookies=True),
+    row(Accepted(), author_email="a@b"),
+    row(Accepted(), author_email="x@bücher.de"),
+    row(Accepted(), author_email="a'b@example.com"),
+    row(Accepted(), package_name="p" * 40),
+    row(Accepted(), package_name="match"),
+    row(Accepted("a" * 64), project_slug="a" * 64, package_name="long_slug"),
+    row(Accepted(), live_refresh_seconds="2.5"),
+    row(Accepted(), live_refresh_seconds="3600.0"),
+    row(Accepted("cjk"), project_slug="cjk", description=CJK_DESCRIPTION),
+    row(Accepted(), description="", author_name=""),
+    row(Accepted(), author_name="Ünïcode — dash's fine"),
+    row(Accepted("unicode-org"), config={"project_name": "Ünïcode Org"}),
+]
+
+
+def run_cli(tmp_path: Path, answers: dict, config: dict) -> subprocess.CompletedProcess[str]:
+    """Run ``cookiecutter --no-input`` with ``key=value`` answers and its own config file.
+
+    Output goes to ``tmp_path/out``, the working directory is ``tmp_path/cwd``; the config
+    file and cookiecutter's replay directory live beside them.
     """
     for name in ("out", "cwd"):
         (tmp_path / name).mkdir()
+    settings = {"replay_dir": str(tmp_path / "replay"), "default_context": config}
+    (tmp_path / "config.yaml").write_text(json.dumps(settings), encoding="utf-8")  # JSON is YAML
+    answers = {"sample_rows": "1000", **answers}
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            str(TEMPLATE_ROOT),
-            "--no-input",
-            "--default-config",
-            "-o",
-            str(tmp_path / "out"),
-            *extra_context,
-        ],
+        [PYTHON, "-m", "cookiecutter", str(TEMPLATE_ROOT), "--no-input"]
+        + ["--config-file", str(tmp_path / "config.yaml"), "-o", str(tmp_path / "out")]
+        + [f"{key}={value}" for key, value in answers.items()],
         capture_output=True,
         text=True,
         encoding="utf-8",
         cwd=tmp_path / "cwd",
         check=False,
-        timeout=120,
+        timeout=300,
     )
 
 
 def assert_nothing_written(tmp_path: Path) -> None:
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "out"]
+    assert {path.name for path in tmp_path.iterdir()} <= {"config.yaml", "cwd", "out", "replay"}
     assert list((tmp_path / "out").iterdir()) == []
     assert list((tmp_path / "cwd").iterdir()) == []
+    assert not Path(ABSOLUTE_SLUG).exists()
 
 
-BAD_ANSWERS = [
-    pytest.param("project_slug", "a/b", id="slug-slash"),
-    pytest.param("project_slug", "a/b/c", id="slug-nested"),
-    pytest.param("project_slug", "../x", id="slug-dotdot"),
-    pytest.param("project_slug", "a\\b", id="slug-backslash"),
-    pytest.param("project_slug", "My-App", id="slug-uppercase"),
-    pytest.param("project_slug", "1app", id="slug-leading-digit"),
-    pytest.param("project_slug", "my app", id="slug-space"),
-    pytest.param("project_slug", "my-app-", id="slug-trailing-hyphen"),
-    pytest.param("package_name", "class", id="package-keyword"),
-    pytest.param("package_name", "json", id="package-stdlib"),
-    pytest.param("package_name", "streamlit", id="package-dependency"),
-    pytest.param("package_name", "my-pkg", id="package-not-identifier"),
-    pytest.param("author_email", "not-an-email", id="email-no-at"),
-    pytest.param("author_email", "a b@example.com", id="email-space"),
-    pytest.param("project_name", "", id="name-empty"),
-    pytest.param("project_name", "Two\nLines", id="name-newline"),
-    pytest.param("project_name", "x" * 101, id="name-too-long"),
-    pytest.param("description", 'Say "hi"', id="description-quote"),
-    pytest.param("author_name", "Back\\slash", id="author-backslash"),
-    pytest.param("sample_rows", "lots", id="rows-not-a-number"),
-    pytest.param("sample_rows", "100000000", id="rows-too-big"),
-    pytest.param("sample_rows", "10", id="rows-too-small"),
-    pytest.param("live_refresh_seconds", "0", id="refresh-zero"),
-    pytest.param("live_refresh_seconds", "soon", id="refresh-not-a-number"),
-]
+def assert_one_line_names(output: str, expected: Refused) -> None:
+    lines = [line for line in output.splitlines() if line.startswith("Invalid answer for ")]
+    assert len(lines) == 1, output
+    prefix = f"Invalid answer for '{expected.field}': {expected.value!r} \u2014 "
+    assert lines[0].startswith(prefix), output
+    assert len(lines[0]) > len(prefix) + 10, "the line must name the rule"
 
 
-@pytest.mark.parametrize(("field", "value"), BAD_ANSWERS)
-def test_bad_answer_fails_with_one_clear_line(tmp_path, field, value):
-    result = run_cookiecutter(tmp_path, f"{field}={value}")
+def app_title(project: Path) -> str:
+    """``APP_TITLE`` as the generated settings module computes it (a literal or a join)."""
+    settings = next(project.glob("src/*/settings.py")).read_text(encoding="utf-8")
+    for node in ast.parse(settings).body:
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "APP_TITLE":
+            if isinstance(node.value, ast.Call):  # "".join([...])
+                return "".join(ast.literal_eval(node.value.args[0]))
+            return ast.literal_eval(node.value)
+    raise AssertionError("settings.py defines no APP_TITLE")
 
+
+def lint_findings(project: Path) -> Counter[tuple[str, str]]:
+    """ruff check codes and ruff format complaints per file (package directory normalized)."""
+    package = next(project.glob("src/*/__init__.py")).parent.name
+
+    def ruff(*args: str) -> str:
+        command = [PYTHON, "-m", "ruff", *args, "--no-cache", "."]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True).stdout
+
+    findings = Counter(
+        (Path(finding["filename"]).relative_to(project).as_posix(), finding["code"])
+        for finding in json.loads(ruff("check", "--output-format=json"))
+    )
+    for line in ruff("format", "--check").splitlines():
+        if line.startswith("Would reformat: "):
+            findings[(line.removeprefix("Would reformat: "), "format")] += 1
+    return Counter(
+        {
+            (name.replace(f"src/{package}/", "src/<package>/"), code): n
+            for (name, code), n in findings.items()
+        }
+    )
+
+
+def assert_valid_project(
+    project: Path, answers: dict, config: dict, expected: Accepted, baseline: Path
+) -> None:
+    given = {**config, **answers}
+    assert project.name == expected.slug
+    # The answers add no lint or format finding to the default rendering's (which
+    # tests/test_generation.py requires to have none).
+    assert lint_findings(project) - lint_findings(baseline) == Counter()
+    assert app_title(project) == given.get("project_name", "Sales Insights")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    email = given.get("author_email", "data-team@example.com")
+    assert pyproject["project"]["authors"][0]["email"] == email
+    metadata = ProjectMetadata(str(project), None).core  # what hatchling builds from it
+    assert metadata.name == expected.slug
+    name = given.get("author_name", "Data Team")
+    assert metadata.authors_data["email"] == [f"{name} <{email}>" if name else email]
+
+
+@pytest.mark.parametrize(("answers", "config", "expected", "cookies"), HOSTILE)
+def test_hostile_answer_through_the_cli(
+    tmp_path, default_project, answers, config, expected, cookies
+):
+    result = run_cli(tmp_path, answers, config)
     output = result.stdout + result.stderr
+    if isinstance(expected, Accepted):
+        assert result.returncode == 0, output
+        projects = list((tmp_path / "out").iterdir())
+        assert len(projects) == 1, projects
+        assert_valid_project(projects[0], answers, config, expected, default_project)
+        return
     assert result.returncode != 0, output
-    matching = [
-        line
-        for line in output.splitlines()
-        if f"Invalid answer for '{field}'" in line and repr(value) in line
-    ]
-    assert len(matching) == 1, output
-    assert "Traceback" not in output
+    if isinstance(expected, Refused):
+        assert_one_line_names(output, expected)
+    else:
+        assert expected.text in output
+        assert "Invalid answer for " not in output
     assert_nothing_written(tmp_path)
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        pytest.param("python_version", "3.9", id="python-not-a-choice"),
-        pytest.param("data_source", "mysql", id="data-source-not-a-choice"),
-    ],
-)
-def test_value_outside_a_choice_list_is_rejected_by_cookiecutter(tmp_path, field, value):
-    # cookiecutter itself rejects these in generate_context (apply_overwrites_to_context),
-    # before any template code runs, with an uncaught ValueError. Its last line is clear.
-    result = run_cookiecutter(tmp_path, f"{field}={value}")
+COOKIES_ROWS = [case for case in HOSTILE if case.values[3]]
 
-    assert result.returncode != 0
-    last_line = result.stderr.strip().splitlines()[-1]
-    assert last_line.startswith(f"ValueError: {value} provided for choice variable {field}, ")
-    assert "but the choices are [" in last_line
-    assert_nothing_written(tmp_path)
+
+@pytest.mark.parametrize(("answers", "config", "expected", "cookies"), COOKIES_ROWS)
+def test_hostile_answer_through_pytest_cookies(
+    tmp_path, capfd, default_project, answers, config, expected, cookies
+):
+    result = bake(tmp_path / "out", **{"sample_rows": "1000", **answers})
+    if isinstance(expected, Accepted):
+        assert result.exit_code == 0, result.exception
+        assert_valid_project(result.project_path, answers, config, expected, default_project)
+        return
+    assert result.exit_code == -1
+    assert isinstance(result.exception, FailedHookException)
+    assert_one_line_names(capfd.readouterr().err, expected)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_the_table_covers_both_outcomes_in_numbers():
+    outcomes = [type(case.values[2]).__name__ for case in HOSTILE]
+    assert len(HOSTILE) >= 60
+    assert outcomes.count("Refused") >= 50
+    assert outcomes.count("Accepted") >= 15
+    assert len(COOKIES_ROWS) >= 10
 
 
 def test_all_errors_are_reported_together(tmp_path):
-    result = run_cookiecutter(tmp_path, "project_slug=../x", "package_name=json", "sample_rows=1e9")
-    assert result.returncode != 0
-    lines = [line for line in result.stdout.splitlines() if line.startswith("Invalid answer")]
-    assert [line.split("'")[1] for line in lines] == [
-        "project_slug",
-        "package_name",
-        "sample_rows",
-    ]
+    answers = {"project_slug": "../x", "package_name": "json", "sample_rows": "1e9"}
+    result = run_cli(tmp_path, answers, {})
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Invalid answer")]
+    assert [line.split("'")[1] for line in lines] == ["project_slug", "package_name", "sample_rows"]
     assert_nothing_written(tmp_path)
 
 
-# --- valid but unusual names: derived values, checked at the context level ---------------
-
-
-def render_context(**extra_context: str) -> dict:
-    """Render the answers exactly as cookiecutter does before generating files."""
-    context = generate_context(
-        context_file=str(TEMPLATE_ROOT / "cookiecutter.json"),
-        extra_context=extra_context,
+def test_a_replay_file_passes_answers_as_data_never_as_templates(tmp_path):
+    """The safe path for a self-service portal (README): Jinja in a replay file is not run."""
+    (tmp_path / "out").mkdir()
+    answers = {
+        "project_name": "{{ 7*7 }}",
+        "project_slug": "portal-app",
+        "package_name": "portal_app",
+        "description": "From a portal",
+        "author_name": "Data Team",
+        "author_email": "data-team@example.com",
+        "python_version": "3.11",
+        "data_source": "duckdb",
+        "sample_rows": "1000",
+        "live_refresh_seconds": "10",
+    }
+    replay = tmp_path / "answers.json"
+    replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps({"replay_dir": str(tmp_path / "replay")}), encoding="utf-8")
+    result = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "cookiecutter",
+            str(TEMPLATE_ROOT),
+            "--replay-file",
+            str(replay),
+            "-o",
+            str(tmp_path / "out"),
+            "--config-file",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
     )
-    with _patch_import_path_for_repo(TEMPLATE_ROOT):
-        return dict(prompt_for_config(context, no_input=True))
+    # Not evaluated (no "49" anywhere), and refused because it still looks like a template.
+    assert result.returncode != 0
+    assert_one_line_names(result.stderr, Refused("project_name", "{{ 7*7 }}"))
+    assert "49" not in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+# --- a few accepted renderings, installed for real and tested with their own suite -------
+
+INSTALLED = [
+    pytest.param(
+        {"project_name": CJK_NAME, "project_slug": "cjk", "description": CJK_DESCRIPTION}
+        | {"author_email": '"a b"@example.com'},
+        id="cjk-name-quoted-email",
+    ),
+    pytest.param(
+        {"project_slug": "a" * 64, "package_name": "p" * 40, "author_email": "x@bücher.de"}
+        | {"author_name": "Ünïcode — dash's fine"},
+        id="longest-names-idn-email",
+    ),
+    pytest.param(
+        {"project_name": "2024 Sales Board", "author_email": "a'b@example.com"},
+        id="leading-digit-apostrophe-email",
+    ),
+]
+
+
+@pytest.mark.parametrize("answers", INSTALLED)
+def test_accepted_odd_answers_install_into_a_fresh_venv(tmp_path, answers):
+    project = bake(tmp_path / "out", sample_rows="1000", **answers).project_path
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], tmp_path)
+    python = venv / "bin" / "python"
+    run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(project)], tmp_path)
+    package = next(project.glob("src/*/__init__.py")).parent.name
+    shown = run(
+        [
+            str(python),
+            "-c",
+            f"import importlib.metadata as m, {package}; "
+            f"print(m.metadata({project.name!r})['Author-email'])",
+        ],
+        tmp_path,
+    ).stdout.strip()
+    assert shown.endswith(f"<{answers['author_email']}>")
 
 
 @pytest.mark.parametrize(
-    ("project_name", "slug", "package"),
+    "answers",
     [
-        ("Café Ünïcode Dashboard", "cafe-unicode-dashboard", "cafe_unicode_dashboard"),
-        ("2024 Sales Board", "app-2024-sales-board", "app_2024_sales_board"),
-        ("Sales Insights", "sales-insights", "sales_insights"),
+        pytest.param(
+            {"project_name": CJK_NAME, "project_slug": "cjk", "live_refresh_seconds": "2.5"}
+            | {"author_email": '"a b"@example.com', "description": CJK_DESCRIPTION},
+            id="cjk",
+        ),
+        pytest.param(
+            {"project_name": "It's Ours — 📈 Revenue", "package_name": "match"}
+            | {"data_source": "rest_api", "live_refresh_seconds": "3600.0"},
+            id="apostrophe-emoji-soft-keyword-rest-api",
+        ),
     ],
 )
-def test_odd_valid_names_derive_valid_slug_and_package(project_name, slug, package):
-    answers = render_context(project_name=project_name)
-    assert answers["__answers_checked"] == "ok"
-    assert (answers["project_slug"], answers["package_name"]) == (slug, package)
-    assert hook.validate(answers) == []
-
-
-def test_eighty_character_name_derives_a_bounded_slug():
-    project_name = (
-        "Quarterly Revenue Forecast for the Northern European Retail Division 2024 Review"
+def test_accepted_odd_answers_pass_their_own_tests(tmp_path, answers):
+    project = bake(tmp_path / "out", sample_rows="1000", **answers).project_path
+    run(
+        [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+        project,
+        env=shared_env(project),
     )
-    assert len(project_name) == 80
-    answers = render_context(project_name=project_name)
-    assert answers["__answers_checked"] == "ok"
-    # slugify(max_length=40, word_boundary=True, save_order=True) cuts at a word boundary,
-    # which also keeps the derived package name within its 40-character limit.
-    assert answers["project_slug"] == "quarterly-revenue-forecast-for-the"
-    assert answers["package_name"] == "quarterly_revenue_forecast_for_the"
-    assert hook.validate(answers) == []

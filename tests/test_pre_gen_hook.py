@@ -48,8 +48,16 @@ def _assert_rejected(check, field: str, value: object, *args: object) -> hook.An
 
 @pytest.mark.parametrize(
     "value",
-    ["Sales Insights", "Café Ünïcode Dashboard", "2024 Sales Board", "📊 Revenue", "It's Ours"]
-    + ["x", "a" * 80, "販" * 80],
+    [
+        "Sales Insights",
+        "Café Ünïcode Dashboard",
+        "2024 Sales Board",
+        "📊 Revenue",
+        "It's Ours",
+        "x",
+        "a" * 80,
+        "販" * 80,
+    ],
 )
 def test_project_name_ok(value):
     hook.check_project_name(value)
@@ -57,8 +65,20 @@ def test_project_name_ok(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["", "   ", "Line1\nLine2", "Tab\there", "Null\x00", "a" * 81, "Bidi\u202eX"]
-    + ['My "Quoted" App', "Back\\slash", None, 42, ["a"]],
+    [
+        "",
+        "   ",
+        "Line1\nLine2",
+        "Tab\there",
+        "Null\x00",
+        "a" * 81,
+        "Bidi\u202eX",
+        'My "Quoted" App',
+        "Back\\slash",
+        None,
+        42,
+        ["a"],
+    ],
 )
 def test_project_name_bad(value):
     _assert_rejected(hook.check_project_name, "project_name", value)
@@ -77,8 +97,25 @@ def test_project_slug_ok(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["", "a/b", "../x", "..", "a..b", "a\\b", "/abs", "My-App", "1app", "my app", "my_app"]
-    + ["app-", "-app", "my--app", "café", "a" * 65, None],
+    [
+        "",
+        "a/b",
+        "../x",
+        "..",
+        "a..b",
+        "a\\b",
+        "/abs",
+        "My-App",
+        "1app",
+        "my app",
+        "my_app",
+        "app-",
+        "-app",
+        "my--app",
+        "café",
+        "a" * 65,
+        None,
+    ],
 )
 def test_project_slug_bad(value):
     _assert_rejected(hook.check_project_slug, "project_slug", value, "duckdb")
@@ -285,8 +322,25 @@ def test_sample_rows_ok(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["999", "0", "-5000", "50000001", "lots", "", "1e6", "10000.0", "100_000", "010000"]
-    + [" 1000", "+1000", "١٠٠٠٠", 999, True, 10_000.0, None],  # noqa: RUF001 - Arabic digits
+    [
+        "999",
+        "0",
+        "-5000",
+        "50000001",
+        "lots",
+        "",
+        "1e6",
+        "10000.0",
+        "100_000",
+        "010000",
+        " 1000",
+        "+1000",
+        "١٠٠٠٠",  # noqa: RUF001 - Arabic-Indic digits must be refused
+        999,
+        True,
+        10000.0,
+        None,
+    ],
 )
 def test_sample_rows_bad(value):
     _assert_rejected(hook.check_sample_rows, "sample_rows", value)
@@ -304,8 +358,27 @@ def test_live_refresh_seconds_ok(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["0", "0.5", "3601", "-1", "ten", "", "nan", "inf", "1e3", "10s", ".5", "5.", "010"]
-    + ["01.5", "1_0", 0, 3601, False, None],
+    [
+        "0",
+        "0.5",
+        "3601",
+        "-1",
+        "ten",
+        "",
+        "nan",
+        "inf",
+        "1e3",
+        "10s",
+        ".5",
+        "5.",
+        "010",
+        "01.5",
+        "1_0",
+        0,
+        3601,
+        False,
+        None,
+    ],
 )
 def test_live_refresh_seconds_bad(value):
     _assert_rejected(hook.check_live_refresh_seconds, "live_refresh_seconds", value)

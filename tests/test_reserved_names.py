@@ -74,7 +74,7 @@ def test_the_generated_table_is_what_the_script_writes(tmp_path):
     modules = {"conftest": "tests/conftest.py"}
     dependencies = {"duckdb": {"duckdb", "pandas"}, "postgres": {"pandas", "psycopg"}}
     namespace: dict[str, object] = {}
-    exec(reserved.generated_block(modules, dependencies), namespace)  # noqa: S102 - our output
+    exec(reserved.generated_block(modules, dependencies), namespace)
     assert namespace["PROJECT_MODULES"] == modules
     assert namespace["DEPENDENCY_NAMES"] == {
         "duckdb": frozenset({"duckdb", "pandas"}),

@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }} import charts, views
-from {{ cookiecutter.package_name }}.data import Domain, Filters, Schema, Totals, choose_grain
+from {{ cookiecutter.package_name }}.data import (
+    Domain,
+    Filters,
+    Schema,
+    Totals,
+    choose_grain,
+)
 
 SCHEMA = Schema("sales", "order_date", ("region", "channel"), ("revenue", "units"))
 DOMAIN = Domain(

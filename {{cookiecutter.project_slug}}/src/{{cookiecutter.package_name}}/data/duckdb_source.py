@@ -323,7 +323,7 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
             raise DataSourceError(
                 f"DuckDB failed on {self.describe_relation()}: {_first_line(error)}",
                 f"Check the dataset settings ({ENV_PREFIX}DATASET__*) match the file's columns; "
-                f"`python -m {{ cookiecutter.package_name }}.data.describe {self.path}` shows them.",
+                f"`python -m {__package__}.describe {self.path}` shows them.",
             ) from error
         finally:
             _WATCHDOG.forget(deadline)

@@ -96,6 +96,8 @@ class CsvSettings(BaseModel):
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     decimal_separator: Literal[".", ","] | None = None
     header: bool | None = None
+    # Cells read as missing; unset: the same as pandas ("", NA, N/A, NULL, NaN, #N/A...).
+    null_strings: list[str] | None = Field(default=None, max_length=50)
 
 
 Aggregation = Literal["sum", "mean", "min", "max", "count", "count_distinct"]

@@ -40,6 +40,8 @@ SAMPLE_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 PATH_VARIABLE = f"{ENV_PREFIX}DATA_PATH"
 _PARQUET_MAGIC = b"PAR1"
 _DECIMAL_COMMA_DELIMITERS = {";", "\t", "|"}
+NULL_STRINGS = ("", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "#N/A", "<NA>")
+"""What a CSV cell says when it has no value, unless set: pandas' defaults."""
 
 
 def data_files(path: Path) -> tuple[Path, ...]:
@@ -116,9 +118,11 @@ class CsvOptions:
     delimiter: str | None = None
     decimal_separator: str = "."
     header: bool | None = None
+    null_strings: tuple[str, ...] = NULL_STRINGS
 
     def sql(self) -> str:
-        options = [f"encoding = {_literal(self.encoding)}"]
+        nulls = ", ".join(_literal(text) for text in self.null_strings)
+        options = [f"encoding = {_literal(self.encoding)}", f"nullstr = [{nulls}]"]
         if self.delimiter is not None:
             options.append(f"delim = {_literal(self.delimiter)}")
         if self.decimal_separator != ".":
@@ -141,9 +145,9 @@ def sniff_csv(
     tab or ``|``) is read with decimal commas, the convention that goes with it.
     """
     first = str(files[0])
-    options = CsvOptions(encoding=pinned.encoding or "utf-8", header=pinned.header)
-    if pinned.encoding is None and not _is_utf8(files[0]):
-        options = CsvOptions(encoding="latin-1", header=pinned.header)
+    nulls = NULL_STRINGS if pinned.null_strings is None else tuple(pinned.null_strings)
+    encoding = pinned.encoding or ("utf-8" if _is_utf8(files[0]) else "latin-1")
+    options = CsvOptions(encoding=encoding, header=pinned.header, null_strings=nulls)
     delimiter = pinned.delimiter
     if delimiter is None:
         sniffed = connection.execute(
@@ -152,7 +156,7 @@ def sniff_csv(
         ).fetchone()
         delimiter = str(sniffed[0]) if sniffed else ","
     decimal = pinned.decimal_separator or ("," if delimiter in _DECIMAL_COMMA_DELIMITERS else ".")
-    return CsvOptions(options.encoding, delimiter, decimal, pinned.header)
+    return CsvOptions(options.encoding, delimiter, decimal, pinned.header, nulls)
 
 
 def _is_utf8(path: Path, limit: int = 1 << 20) -> bool:

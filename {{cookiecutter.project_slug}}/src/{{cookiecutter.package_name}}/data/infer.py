@@ -31,13 +31,14 @@ MAX_SMALL_INT_VALUES = 5
 MAX_DIMENSIONS = 6
 MAX_MEASURES = 8
 
-_TIME_PART_WORDS = {"year", "month", "quarter", "week", "weekday", "hour", "dow"}
+_TIME_PART_WORDS = {"year", "month", "quarter", "week", "weekday", "day", "hour", "minute", "dow"}
 _ID_WORDS = {"id", "uuid", "guid", "key", "code", "zip", "zipcode", "postcode", "index"}
 _MEAN_WORDS = {
     "price", "rate", "ratio", "pct", "percent", "percentage", "share", "temp",
     "temperature", "score", "avg", "average", "mean", "median", "age", "lat",
     "latitude", "lon", "lng", "longitude", "speed", "humidity", "pressure",
-    "precipitation", "wind", "margin", "probability", "prob", "level",
+    "precipitation", "precip", "wind", "margin", "probability", "prob", "level", "humid",
+    "dewp", "dew", "visib", "visibility", "length", "depth", "width", "height", "mass",
 }  # fmt: skip
 _DATE_WORDS = {"date", "day", "time", "timestamp", "datetime", "dt", "ts", "at", "on"}
 

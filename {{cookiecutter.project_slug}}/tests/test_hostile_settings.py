@@ -194,9 +194,7 @@ def apply(row: Hostile, app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path:
         }
         for name in working:
             monkeypatch.delenv(f"{ENV_PREFIX}CONNECTION__{name.upper()}")
-        app.secrets["connections"] = {
-            CONNECTION_NAME: {**working, row.location[1]: row.value}
-        }
+        app.secrets["connections"] = {CONNECTION_NAME: {**working, row.location[1]: row.value}}
 {%- endif %}
     else:
         app.secrets[SECRETS_SECTION] = _nested(row.location, row.value)
@@ -216,7 +214,7 @@ def test_hostile_setting_gets_the_apps_own_message(
     [problem] = [line for line in error.value.splitlines() if line.startswith("- ")]
     assert problem.startswith(f"- {row.named}"), problem
     assert row.expected in problem, problem
-    if len(str(row.value)) >= 4:
+    if len(str(row.value)) >= 4 and str(row.value) not in row.expected:
         assert str(row.value) not in shown(app)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, MutableMapping
-from typing import Any, ClassVar, get_type_hints
+from typing import Annotated, Any, ClassVar, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -51,10 +51,13 @@ class _Field:
         try:
             return self.adapter.validate_python(value, strict=True)
         except ValidationError as error:
-            expected = getattr(self.annotation, "__name__", None) or str(self.annotation)
+            annotation = self.annotation
+            if get_origin(annotation) is Annotated:
+                annotation = get_args(annotation)[0]
+            expected = getattr(annotation, "__name__", None) or str(annotation)
             reason = error.errors()[0]["msg"]
             raise StateTypeError(
-                f"{owner}.{self.name} expects {expected}, got a {type(value).__name__}: {reason}"
+                f"{owner}.{self.name} expects {expected}, got {type(value).__name__}: {reason}"
             ) from None
 
     def fits(self, owner: str, value: Any) -> bool:

@@ -100,7 +100,6 @@ class SnowflakeSource(SqlDataSource):
         # cache misses get here, so queueing them costs little.
         self._lock = threading.Lock()
 
-
     def placeholder(self, name: str) -> str:
         return f":{name}"
 

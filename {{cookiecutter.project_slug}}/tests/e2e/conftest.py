@@ -6,6 +6,8 @@ loopback port, on the test sample data. Chromium is the system's own (Debian's
 ``chromium`` package, or the binary named by ``E2E_CHROMIUM``): Playwright drives
 it, and never downloads a browser of its own.
 
+Each tab's websocket traffic is decoded with Streamlit's own protobuf classes
+(``Wire``), so a test knows which fragment a widget reran and what it redrew.
 Screenshots, the server log and ``latency.json`` land in ``test-artifacts/e2e/``.
 """
 
@@ -28,11 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, WebSocket
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
@@ -100,6 +104,58 @@ class LatencyReport:
 
 
 _REPORT = LatencyReport()
+
+
+@dataclass
+class Wire:
+    """What one tab asked the server for and what the server drew, message by message.
+
+    ``requests`` holds the fragment id of every rerun the tab asked for ("" for a
+    full run; auto reruns of ``run_every`` fragments are left out). ``changes``
+    holds the fragment id of every element other than a widget that was drawn
+    with new content at its place on the page.
+    """
+
+    requests: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    finished: int = 0
+    _drawn: dict[tuple[int, ...], str] = field(default_factory=dict)  # place -> content hash
+    _content: dict[str, tuple[str, bool]] = field(default_factory=dict)  # hash -> fragment, widget?
+
+    def listen(self, page: Page) -> None:
+        page.on("websocket", self._attach)
+
+    def _attach(self, socket: WebSocket) -> None:
+        if socket.url.endswith("/_stcore/stream"):
+            socket.on("framesent", self._sent)
+            socket.on("framereceived", self._received)
+
+    def _sent(self, payload: str | bytes) -> None:
+        message = BackMsg()
+        message.ParseFromString(payload)  # type: ignore[arg-type]
+        if message.WhichOneof("type") == "rerun_script" and not message.rerun_script.is_auto_rerun:
+            self.requests.append(message.rerun_script.fragment_id)
+
+    def _received(self, payload: str | bytes) -> None:
+        message = ForwardMsg()
+        message.ParseFromString(payload)  # type: ignore[arg-type]
+        kind = message.WhichOneof("type")
+        if kind == "script_finished":
+            self.finished += 1
+        elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            element = message.delta.new_element
+            proto = getattr(element, element.WhichOneof("type") or "", None)
+            widget = bool(getattr(proto, "id", "")) and hasattr(proto, "label")
+            self._content[message.hash] = (message.delta.fragment_id, widget)
+            self._draw(tuple(message.metadata.delta_path), message.hash)
+        elif kind == "ref_hash":  # content the tab already has, sent by reference
+            self._draw(tuple(message.metadata.delta_path), message.ref_hash)
+
+    def _draw(self, place: tuple[int, ...], content: str) -> None:
+        fragment, widget = self._content.get(content, ("", False))
+        if self._drawn.get(place) != content and not widget:
+            self.changes.append(fragment)
+        self._drawn[place] = content
 
 
 def free_port() -> int:
@@ -236,6 +292,14 @@ def page(browser: Browser) -> Iterator[Page]:
     finally:
         context.close()
     assert not page_errors, f"JavaScript errors in the page: {page_errors}"
+
+
+@pytest.fixture
+def wire(page: Page) -> Wire:
+    """The websocket traffic of ``page``, recorded from its first navigation."""
+    recorder = Wire()
+    recorder.listen(page)
+    return recorder
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,6 @@ from streamlit.testing.v1.element_tree import Slider
 
 from .driver import range_moves, slider_value
 
-SLIDER = "Date range"
-
 
 def _errors(app: AppTest) -> list[str]:
     found = [f"exception: {e.message}" for e in app.exception]
@@ -33,18 +31,19 @@ def _errors(app: AppTest) -> list[str]:
     return found
 
 
-def _slider(app: AppTest, label: str) -> Slider[Any]:
+def _slider(app: AppTest, label: str | None) -> Slider[Any]:
+    """The slider with this label, or the page's first slider."""
     for slider in app.slider:
-        if slider.label == label:
+        if label is None or slider.label == label:
             return slider
-    raise LookupError(f"no slider labelled {label!r}")
+    raise LookupError(f"no slider labelled {label!r}" if label else "the page has no slider")
 
 
 WARM_UP = "import streamlit as st\nst.slider('warm-up', 0, 10)\n"
 
 
 def measure(
-    script: Path, *, moves: int, seed: int, timeout: float, label: str = SLIDER
+    script: Path, *, moves: int, seed: int, timeout: float, label: str | None = None
 ) -> dict[str, Any]:
     # AppTest's own first run loads much of Streamlit (~0.7 s); pay that on an
     # empty script first, so the app's first run counts only what the app does.
@@ -57,6 +56,7 @@ def measure(
     interactions: list[float] = []
     if not errors:
         slider = _slider(app, label)
+        label = slider.label
         proto = slider.proto
         for low, high in range_moves(proto.min, proto.max, proto.step or 1, moves, seed):
             values = (slider_value(proto.data_type, low), slider_value(proto.data_type, high))

@@ -11,7 +11,8 @@ each app in its own process, so peak RSS is the app's own:
 * ``cached``: the same with an ``st.cache_data`` loader (a copy of the frame per hit);
 * ``generated``: this project's router and Overview page on the same data.
 
-Every app has a "Date range" slider; each interaction moves it to a new range
+Every app has a date-range slider; each interaction moves the first slider of
+its (first) page to a new range
 (the same ranges for every app). Two drivers:
 
 * ``apptest``: ``streamlit.testing`` AppTest, full reruns (``benchmarks.apptest``);
@@ -50,7 +51,6 @@ from .stats import describe_machine, machine, markdown_table, percentile, rounde
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 APPS_DIR = Path(__file__).resolve().parent / "apps"
-SLIDER = "Date range"
 DRIVERS = ("apptest", "server")
 
 
@@ -184,9 +184,10 @@ async def _drive(url: str, options: Options) -> dict[str, Any]:
         interactions: list[float] = []
         fragment_only: list[bool] = []
         if not errors:
-            low, high, step = slider_bounds(session.widget(SLIDER))
+            slider = session.first_slider()
+            low, high, step = slider_bounds(slider)
             for start, end in range_moves(low, high, step, options.moves, options.seed):
-                result = await session.set_slider(SLIDER, (start, end))
+                result = await session.set_slider(slider.label, (start, end))
                 errors += result.errors
                 if result.errors:
                     break

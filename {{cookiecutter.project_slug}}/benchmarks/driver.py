@@ -403,7 +403,7 @@ class Session:
     """One browser tab on a running server, over ``/_stcore/stream``.
 
     Use ``async with Session(url) as session:``, then ``await session.open()``
-    for the first run and ``await session.set_slider("Date range", (lo, hi))`` for
+    for the first run and ``await session.set_slider(label, (lo, hi))`` for
     each interaction. Errors (exceptions and ``st.error`` blocks drawn by a run,
     compile errors, timeouts) come back on the ``Interaction``; errors of runs
     nobody waited for (auto reruns) collect in ``background_errors``.
@@ -492,6 +492,14 @@ class Session:
                 return widget
         known = sorted({w.label for w in self.widgets.values()})
         raise SessionError(f"no widget labelled {label!r} (key {key!r}); the page has {known}")
+
+    def first_slider(self) -> Widget:
+        """The first slider the page drew: what the benchmark and load test move by default."""
+        for widget in self.widgets.values():
+            if widget.kind == "slider":
+                return widget
+        known = sorted({w.label for w in self.widgets.values()})
+        raise SessionError(f"the page has no slider to move (its widgets: {known})")
 
     async def set_slider(self, label: str, values: Sequence[float]) -> Interaction:
         """Move a slider to ``values`` (in the slider's own units: see ``slider_bounds``)."""

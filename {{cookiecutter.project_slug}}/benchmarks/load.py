@@ -9,7 +9,7 @@ with ``--url`` it loads a server that is already running.
 
 Each session is one ``benchmarks.driver.Session``, the same driver the
 benchmark uses: it opens the app, then until the time is up it waits a user's
-think time and moves the "Date range" slider to a new range, timing each move
+think time and moves a slider (the page's first, or ``--widget``) to a new range, timing each move
 from the websocket message to the ``script_finished`` of the run it caused. It
 also answers the live panel's auto reruns as an open tab would. Sessions start
 over ``--ramp`` seconds; when the time is up the generator waits for the moves
@@ -72,7 +72,7 @@ async def user(
     index: int,
     url: str,
     *,
-    label: str,
+    label: str | None,
     deadline: float,
     think: tuple[float, float],
     timeout: float,
@@ -91,14 +91,15 @@ async def user(
                 opened.set()
             if first.errors:
                 return log
-            low, high, step = slider_bounds(session.widget(label))
+            slider = session.widget(label) if label else session.first_slider()
+            low, high, step = slider_bounds(slider)
             moves = iter(range_moves(low, high, step, 10_000, seed=index))
             while True:
                 pause = rng.uniform(*think)
                 if time.monotonic() + pause >= deadline:
                     break
                 await asyncio.sleep(pause)
-                result = await session.set_slider(label, next(moves))
+                result = await session.set_slider(slider.label, next(moves))
                 log.errors += result.errors
                 if result.errors:
                     break
@@ -121,7 +122,7 @@ async def run_load(
     duration: float,
     ramp: float,
     think: tuple[float, float],
-    label: str,
+    label: str | None,
     timeout: float,
     quickack: bool,
 ) -> dict[str, Any]:
@@ -179,7 +180,7 @@ async def run_load(
         "duration_s": round(elapsed, 1),
         "ramp_s": ramp,
         "think_s": list(think),
-        "widget": label,
+        "widget": f'the "{label}" slider' if label else "the page's first slider",
         "tcp_quickack": quickack,
         "interactions": len(interactions),
         "interactions_per_s": round(len(interactions) / elapsed, 2) if elapsed else None,
@@ -275,7 +276,7 @@ def render(report: dict[str, Any]) -> str:
         "# Load test",
         "",
         f"Machine: {describe_machine(report['machine'])}.",
-        f'Server: {result["url"]}; each session moves the "{result["widget"]}" slider after '
+        f"Server: {result['url']}; each session moves {result['widget']} after "
         "each think time, over the websocket like a browser"
         + (" (TCP quick ACKs on)." if result["tcp_quickack"] else "."),
         "",
@@ -324,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help=f"a setting for the started server ({ENV_PREFIX}NAME=VALUE); repeatable",
     )
-    parser.add_argument("--widget", default="Date range", help="label of the slider users move")
+    parser.add_argument(
+        "--widget", help="label of the slider users move (default: the page's first slider)"
+    )
     parser.add_argument(
         "--timeout",
         type=float,

@@ -103,7 +103,7 @@ def test_slow_query_is_cancelled_and_the_failure_is_not_cached(
             assert "took longer than 0.5 s" in error
             assert "QUERY_TIMEOUT_SECONDS" in error
     # The engine is back: the very next run works, without pressing Retry.
-    assert run_every_page(app) == ["", ""]
+    assert not any(run_every_page(app))  # no page shows an error
 
 
 def test_retry_button_recovers_once_the_engine_is_back(
@@ -135,7 +135,7 @@ def test_connection_from_streamlit_secrets(
         if name.startswith(f"{ENV_PREFIX}CONNECTION__"):
             monkeypatch.delenv(name)
     app.secrets["connections"] = {CONNECTION_NAME: postgres.connection()}
-    assert run_every_page(app) == ["", ""]
+    assert not any(run_every_page(app))  # no page shows an error
 
 
 def test_secrets_example_has_every_key_and_no_real_secret() -> None:

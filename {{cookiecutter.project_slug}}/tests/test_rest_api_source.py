@@ -177,7 +177,7 @@ def test_connection_from_streamlit_secrets(
         if name.startswith(f"{ENV_PREFIX}CONNECTION__"):
             monkeypatch.delenv(name)
     app.secrets["connections"] = {CONNECTION_NAME: {"base_url": api.url, "token": api.token}}
-    assert run_every_page(app) == ["", ""]
+    assert not any(run_every_page(app))  # no page shows an error
 
 
 def test_secrets_example_has_every_key_and_no_real_secret() -> None:

@@ -81,7 +81,7 @@ def test_a_failure_is_not_cached(
     later = Settings(_env_file=None, connection={**s3.connection(), "prefix": "arrives-later/"})  # type: ignore[call-arg]
     seed.seed(later, 2_000)
     # The data is there now: the next run works without pressing Retry.
-    assert run_every_page(app) == ["", ""]
+    assert not any(run_every_page(app))  # no page shows an error
 
 
 def test_retry_button_reruns(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,7 +127,7 @@ def test_connection_from_streamlit_secrets(
         if name.startswith(f"{ENV_PREFIX}CONNECTION__"):
             monkeypatch.delenv(name)
     app.secrets["connections"] = {CONNECTION_NAME: s3.connection()}
-    assert run_every_page(app) == ["", ""]
+    assert not any(run_every_page(app))  # no page shows an error
 
 
 def test_secrets_example_has_every_key_and_no_real_secret() -> None:

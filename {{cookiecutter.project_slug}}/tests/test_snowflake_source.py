@@ -83,7 +83,7 @@ def test_a_failure_is_not_cached(app: AppTest, snowflake: SnowflakeServer) -> No
     finally:
         sql(snowflake, 'ALTER TABLE "sales_away" RENAME TO "sales"')
     # The table is back: the next run works without pressing Retry.
-    assert run_every_page(app) == ["", ""]
+    assert not any(run_every_page(app))  # no page shows an error
 
 
 def test_retry_button_recovers(
@@ -122,7 +122,7 @@ def test_connection_from_streamlit_secrets(
         if name.startswith(f"{ENV_PREFIX}CONNECTION__"):
             monkeypatch.delenv(name)
     app.secrets["connections"] = {CONNECTION_NAME: snowflake.connection()}
-    assert run_every_page(app) == ["", ""]
+    assert not any(run_every_page(app))  # no page shows an error
 
 
 def test_secrets_example_has_every_key_and_no_real_secret() -> None:

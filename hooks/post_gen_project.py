@@ -10,17 +10,22 @@ project's own sample-data module).
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 ANSWERS = {
     "project_slug": "{{ cookiecutter.project_slug }}",
     "package_name": "{{ cookiecutter.package_name }}",
     "data_source": "{{ cookiecutter.data_source }}",
     "sample_rows": "{{ cookiecutter.sample_rows }}",
+    # urlencoded: a path may hold quotes or backslashes that would break this file
+    "dataset_path": unquote("{{ cookiecutter.dataset_path | default('') | urlencode }}"),
 }
 
 ALL_SOURCES = frozenset({"duckdb", "postgres", "snowflake", "s3", "rest_api"})
@@ -250,6 +255,40 @@ def write_sample_data(project: Path, package: str, rows: int) -> Path:
     return sample.write_sample(project / "data" / "sales.parquet", rows)
 
 
+def dataset_settings(project: Path, package: str, dataset: str) -> tuple[str, bool]:
+    """The ``.env`` lines that open the app on the team's data, and whether they pin columns.
+
+    With the project's dependencies importable here (pytest-cookies, a prepared
+    environment), the project's own ``data.describe`` infers the columns, which
+    also proves the file reads; otherwise the app infers them when it starts.
+    The data is only read: a CSV is converted into the project's ``.cache``.
+    """
+    path = str(Path(dataset).expanduser())
+    described = subprocess.run(
+        [sys.executable, "-m", f"{package}.data.describe", path],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(project / "src")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if described.returncode == 0:
+        return described.stdout, True
+    if "ModuleNotFoundError" not in described.stderr:
+        raise HookError(described.stderr.strip().splitlines()[-1])
+    variable = package.upper() + "_DATA_PATH"
+    hint = f"# Pin the columns: python -m {package}.data.describe >> .env (after installing)\n"
+    return f"{variable}='{path}'\n{hint}", False
+
+
+def write_dataset_settings(project: Path, package: str, dataset: str) -> bool:
+    text, pinned = dataset_settings(project, package, dataset)
+    header = "# Written by the template for dataset_path; .env stays on this machine.\n"
+    (project / ".env").write_text(header + text, encoding="utf-8")
+    return pinned
+
+
 def next_steps(slug: str, data_note: str, setup: tuple[str, ...] = ()) -> str:
     steps = "".join(f"    {step}\n" for step in setup)
     return f"""
@@ -300,7 +339,13 @@ def main(project: Path | None = None) -> None:
         ),
     )
     data_note = ""
-    if chosen in LOCAL_SAMPLE:
+    dataset = ANSWERS["dataset_path"]
+    if dataset:
+        pinned = run_step(
+            "read your dataset", lambda: write_dataset_settings(project, package, dataset)
+        )
+        data_note = f"Data: {dataset} (DATA_PATH in .env{', columns pinned' if pinned else ''})."
+    elif chosen in LOCAL_SAMPLE:
         rows = int(ANSWERS["sample_rows"].replace("_", ""))
         written = run_step("write sample data", lambda: write_sample_data(project, package, rows))
         data_note = f"Sample data: {rows:,} rows in {Path(written).relative_to(project)}."

@@ -325,6 +325,40 @@ def check_live_refresh_seconds(value: object) -> None:
         raise AnswerError(field, value, rule)
 
 
+DATA_SUFFIXES = (".parquet", ".csv", ".tsv", ".txt")
+
+
+def check_dataset_path(value: object, data_source: object) -> None:
+    """Empty, or an absolute path to readable data files (hooks run inside the new project)."""
+    field = "dataset_path"
+    if value in ("", None):
+        return
+    if not isinstance(value, str):
+        raise AnswerError(field, value, "must be a path")
+    if data_source != "duckdb":
+        raise AnswerError(field, value, "is for data_source=duckdb (other sources read a table)")
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        raise AnswerError(field, value, "must be an absolute path (or start with ~)")
+    if glob_magic(str(path)):
+        files = [p for p in sorted(path.parent.glob(path.name)) if p.is_file()]
+    elif path.is_dir():
+        files = [p for p in sorted(path.rglob("*")) if p.suffix.lower() in DATA_SUFFIXES]
+    else:
+        files = [path] if path.exists() else []
+    if not files:
+        raise AnswerError(field, value, "must name an existing Parquet or CSV file, folder or glob")
+    try:
+        with files[0].open("rb") as handle:
+            handle.read(4)
+    except OSError as error:
+        raise AnswerError(field, value, f"must be readable ({error.strerror})") from error
+
+
+def glob_magic(text: str) -> bool:
+    return any(mark in text for mark in "*?[")
+
+
 CHECKS: dict[str, Callable[..., None]] = {
     "project_name": check_project_name,
     "project_slug": check_project_slug,
@@ -336,8 +370,9 @@ CHECKS: dict[str, Callable[..., None]] = {
     "data_source": check_data_source,
     "sample_rows": check_sample_rows,
     "live_refresh_seconds": check_live_refresh_seconds,
+    "dataset_path": check_dataset_path,
 }
-NEEDS_DATA_SOURCE = ("project_slug", "package_name")
+NEEDS_DATA_SOURCE = ("project_slug", "package_name", "dataset_path")
 
 
 def carries_jinja(value: object) -> bool:

@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, TEMPLATE_ROOT, bake, run, shared_env
+from conftest import CONTEXT, PYTHON, TEMPLATE_ROOT, bake, run, shared_env
 from cookiecutter.exceptions import FailedHookException
 from hatchling.metadata.core import ProjectMetadata
 
 CJK_NAME = ("東京売上分析ダッシュボード " * 6)[:80]
 CJK_DESCRIPTION = ("売上と在庫の説明 " * 25)[:200]
 ABSOLUTE_SLUG = "/tmp/ccsf-absolute-slug-probe"  # must never be created
+PROMPTS = {key: value for key, value in CONTEXT.items() if not key.startswith("_")}
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,8 @@ def test_hostile_answer_through_the_cli(
     assert result.returncode != 0, output
     if isinstance(expected, Refused):
         assert_one_line_names(output, expected)
+        # cookiecutter's own report of the failed hook follows (README says so).
+        assert result.stdout.splitlines()[-1] == "Hook script failed (exit status: 1)"
     else:
         assert expected.text in output
         assert "Invalid answer for " not in output
@@ -319,17 +322,10 @@ def test_a_replay_file_passes_answers_as_data_never_as_templates(tmp_path):
     """The safe path for a self-service portal (README): Jinja in a replay file is not run."""
     (tmp_path / "out").mkdir()
     answers = {
-        "project_name": "{{ 7*7 }}",
-        "project_slug": "portal-app",
-        "package_name": "portal_app",
-        "description": "From a portal",
-        "author_name": "Data Team",
-        "author_email": "data-team@example.com",
-        "python_version": "3.11",
-        "data_source": "duckdb",
-        "sample_rows": "1000",
-        "live_refresh_seconds": "10",
+        key: value[0] if isinstance(value, list) else value for key, value in PROMPTS.items()
     }
+    answers |= {"project_name": "{{ 7*7 }}", "project_slug": "portal-app", "sample_rows": "1000"}
+    answers["package_name"] = "portal_app"
     replay = tmp_path / "answers.json"
     replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
     config = tmp_path / "config.yaml"
@@ -358,6 +354,53 @@ def test_a_replay_file_passes_answers_as_data_never_as_templates(tmp_path):
     assert_one_line_names(result.stderr, Refused("project_name", "{{ 7*7 }}"))
     assert "49" not in result.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_typed_answers_are_not_evaluated_but_refused(tmp_path):
+    (tmp_path / "out").mkdir()
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps({"replay_dir": str(tmp_path / "replay")}), encoding="utf-8")
+    typed = "{{ 7*7 }}\n" + "\n" * (len(PROMPTS) - 1)  # the name, then every default
+    result = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "cookiecutter",
+            str(TEMPLATE_ROOT),
+            "-o",
+            str(tmp_path / "out"),
+            "--config-file",
+            str(config),
+        ],
+        input=typed,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert_one_line_names(result.stderr, Refused("project_name", "{{ 7*7 }}"))
+    assert "Jinja template syntax" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_cruft_create_evaluates_jinja_the_hook_cannot_see(tmp_path):
+    """The gap the README names: cruft gives the hook only the rendered answers."""
+    context = json.dumps({"project_name": "{{ 7*7 }}", "sample_rows": "1000"})
+    run(
+        [
+            PYTHON,
+            "-m",
+            "cruft",
+            "create",
+            str(TEMPLATE_ROOT),
+            "--no-input",
+            "--extra-context",
+            context,
+        ],
+        tmp_path,
+    )
+    assert app_title(tmp_path / "app-49") == "49"
 
 
 # --- a few accepted renderings, installed for real and tested with their own suite -------

@@ -32,6 +32,7 @@ EVERY_RENDERING = {
     "src/sales_insights/charts.py",
     "src/sales_insights/data/__init__.py",
     "src/sales_insights/data/base.py",
+    "src/sales_insights/data/describe.py",
     "src/sales_insights/data/infer.py",
     "src/sales_insights/data/sample.py",
     "src/sales_insights/data/seed.py",
@@ -77,6 +78,7 @@ OPTION_FILES = {
         "tests/test_any_table.py",
         "tests/test_benchmarks.py",
         "tests/test_duckdb_source.py",
+        "tests/test_own_data.py",
     },
     "postgres": {
         "src/sales_insights/data/postgres_source.py",

@@ -8,8 +8,9 @@ session: only operators get the dev panel and its "Clear all caches".
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,14 +19,16 @@ import streamlit as st
 
 from . import cache
 from .data import DataSourceError
-from .settings import Settings, SettingsError, get_settings, redact, secret_values
+from .settings import ENV_PREFIX, Settings, SettingsError, get_settings, redact, secret_values
 
 _RUNS_KEY = "_dev.runs"
 DEV_PANEL_KEY = "_dev.panel"
+_log = logging.getLogger(__name__)
 
 
 def load_settings() -> Settings:
     """The settings, or an error naming each bad variable and a stopped app."""
+    guard_streamlit_cache_clearing()
     try:
         return get_settings()
     except SettingsError as error:
@@ -96,22 +99,61 @@ def data_errors(key: str) -> Iterator[None]:
         show_data_error(error, key)
 
 
-def is_operator() -> bool:
-    """Whether this viewer gets the dev panel: ``dev_panel`` on, and a listed operator.
+def may_operate(settings: Settings, user: Mapping[str, Any]) -> bool:
+    """Whether ``user`` (``st.user``'s fields) gets operator controls under ``settings``.
 
-    With no ``operators`` listed every viewer qualifies, which is meant for local
-    development; in production list them, and only those signed-in users qualify.
+    ``dev_panel`` on, and a listed operator. With no ``operators`` listed every
+    viewer qualifies, which is meant for local development; in production list
+    them, and only those signed-in users qualify (by email or subject id).
     """
-    settings = get_settings()
     if not settings.dev_panel:
         return False
     if not settings.operators:
         return True
-    if not st.user.get("is_logged_in"):
+    if not user.get("is_logged_in"):
         return False
-    claims = (st.user.get("email"), st.user.get("sub"))
+    claims = (user.get("email"), user.get("sub"))
     identities = {str(claim).casefold() for claim in claims if claim}
     return any(operator.casefold() in identities for operator in settings.operators)
+
+
+def is_operator() -> bool:
+    """Whether the viewer of this session gets the dev panel and cache clearing."""
+    return may_operate(get_settings(), st.user)
+
+
+def guard_streamlit_cache_clearing() -> None:
+    """Let only operators use Streamlit's own "clear cache" request.
+
+    Any browser can send it (the "C" key, the menu in developer mode, or a
+    hand-made websocket message) and Streamlit then empties every cache of every
+    session. This wraps the handler of that request, once per process, so it
+    runs only for operators (``may_operate`` on the session's user). The handler
+    is private Streamlit API (1.67): if it moves, this logs that it could not
+    guard it, and tests/test_server_sessions.py fails.
+    """
+    from streamlit.runtime.app_session import AppSession
+
+    handler = getattr(AppSession, "_handle_clear_cache_request", None)
+    if handler is None:
+        _log.warning("Streamlit's clear-cache handler moved: viewers may clear every cache")
+        return
+    if getattr(handler, "operators_only", False):
+        return
+
+    def operators_only(session: AppSession) -> None:
+        user = getattr(session, "_user_info", None) or {}
+        try:
+            allowed = may_operate(get_settings(), user)
+        except SettingsError:
+            allowed = False
+        if allowed:
+            handler(session)
+        else:
+            _log.warning("Refused a viewer's request to clear every cache (not an operator)")
+
+    operators_only.operators_only = True  # type: ignore[attr-defined]
+    AppSession._handle_clear_cache_request = operators_only  # type: ignore[method-assign]
 
 
 def clear_caches() -> None:
@@ -134,6 +176,11 @@ def dev_panel() -> None:
     if not panel.open:
         return
     with panel:
+        if not get_settings().operators:
+            st.caption(
+                ":material/warning: Every viewer sees this panel: fine for local development. "
+                f"In production, list who may in `{ENV_PREFIX}OPERATORS`."
+            )
         runs = st.session_state.get(_RUNS_KEY, {})
         if runs:
             st.dataframe(

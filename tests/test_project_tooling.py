@@ -341,7 +341,24 @@ DECOYS = {
     "src/sales_insights/__pycache__/cache.cpython-311.pyc": "",
     "tests/test_extra.py": "",
     "notes/credentials.json": "{}",
+    # Secrets under a spelling or in a folder the allowlist lets in.
+    ".env.production": "SALES_INSIGHTS_CONNECTION__PASSWORD=hunter2\n",
+    "secrets.toml": '[app]\npassword = "hunter2"\n',
+    "src/sales_insights/.env": "SALES_INSIGHTS_CONNECTION__PASSWORD=hunter2\n",
+    "src/sales_insights/prod.env": "SALES_INSIGHTS_CONNECTION__PASSWORD=hunter2\n",
+    "src/sales_insights/secrets.toml": '[app]\npassword = "hunter2"\n',
+    "src/sales_insights/secrets.prod.toml": '[app]\npassword = "hunter2"\n',
 }
+
+
+def is_secrets_file(name: str) -> bool:
+    """``.env``, ``.env.production``, ``prod.env``, ``secrets.toml``, ``secrets.prod.toml``..."""
+    return (
+        name == ".env"
+        or name.startswith(".env.")
+        or name.endswith(".env")
+        or (name.startswith("secrets.") and name.endswith(".toml"))
+    )
 
 
 def test_build_context_keeps_secrets_and_data_out(project, tmp_path):
@@ -368,6 +385,7 @@ def test_build_context_keeps_secrets_and_data_out(project, tmp_path):
             )
         )
         or "__pycache__" in path
+        or is_secrets_file(Path(path).name)
     }
     assert not leaked
     assert ".streamlit/config.toml" in context
@@ -501,6 +519,12 @@ def test_deploying_guide_is_rendered_and_linked(project):
         "/_stcore/health",
         "/_stcore/metrics",
         "## When to move work to the warehouse",
+        "## Security",
+        "### Who sees what",
+        "/_stcore/stream",
+        "/_stcore/host-config",
+        "### XSRF and CORS",
+        "### Trusted proxies",
         "SALES_INSIGHTS_",
     ):
         assert topic in guide, topic

@@ -151,5 +151,5 @@ def test_seed_script_uploads_the_sample(
     get_settings.cache_clear()
     assert get_source().summary(Filters()).rows == 1500
     seed.main(["--rows", "1000"])  # seeding again replaces the files
-    cache.clear("resources")  # what Retry does: list the objects again
+    cache.clear("resources")  # what an operator's "Clear all caches" does: list them again
     assert get_source().summary(Filters()).rows == 1000

@@ -21,7 +21,7 @@ from streamlit.testing.v1.element_tree import Element, Widget
 from {{ cookiecutter.package_name }}.pages import PAGES, PageSpec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-CLOCK = re.compile(rb"\d{2}:\d{2}(:\d{2})?")  # headers and live panels show when they ran
+CLOCK = re.compile(rb"\d{2}:\d{2}(:\d{2})?")  # header and live captions say when they ran
 EPOCH = dt.datetime(1970, 1, 1)
 BUTTONS = {"button", "download_button"}  # no value to keep: a click is the interaction
 
@@ -71,13 +71,14 @@ def interactive_widgets(app: AppTest) -> list[Widget]:
 
 
 def outputs(app: AppTest) -> list[bytes]:
-    """What the page shows besides its widgets, with clock times blanked out."""
-    return [
-        CLOCK.sub(b"<time>", node.proto.SerializeToString(deterministic=True))
-        for root in (app.sidebar, app.main)
-        for node in root
-        if isinstance(node, Element) and not isinstance(node, Widget)
-    ]
+    """What the page shows besides its widgets, with clock times in captions blanked out."""
+    shown = []
+    for root in (app.sidebar, app.main):
+        for node in root:
+            if isinstance(node, Element) and not isinstance(node, Widget):
+                content = node.proto.SerializeToString(deterministic=True)
+                shown.append(CLOCK.sub(b"<time>", content) if node.type == "caption" else content)
+    return shown
 
 
 def describe(widget: Widget) -> str:

@@ -3,8 +3,8 @@
 Runs the generated project's ``pytest -m e2e`` in this shared environment
 (Playwright's Python package from requirements-dev.txt, Debian's ``chromium`` from
 .ci/apt-packages.txt; no browser download), then checks what it leaves behind:
-a screenshot of every page, before and after its slider moved, and the measured
-interaction latencies, which are printed here too.
+a screenshot of every page, before and after its widgets changed, and the
+measured interaction latencies, which are printed here too.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def test_browser_tests_pass(e2e_run: tuple[Path, str], capsys: pytest.CaptureFix
     summary = output.strip().splitlines()[-1]
     passed = re.search(r"(\d+) passed", summary)
     assert passed, output
-    # Every page renders, and every page's slider is moved: two tests per page, plus one.
-    assert int(passed.group(1)) == 2 * len(PAGES) + 1, output
+    # Every page renders, and every widget on every page is changed: two tests per page.
+    assert int(passed.group(1)) == 2 * len(PAGES), output
     assert not re.search(r"failed|error|skipped", summary), output
     lines = output.splitlines()
     start = next(i for i, line in enumerate(lines) if "browser interaction latency" in line)
@@ -74,7 +74,7 @@ def test_latency_is_measured_for_every_page(e2e_run: tuple[Path, str]) -> None:
     report = json.loads((project / "test-artifacts" / "e2e" / "latency.json").read_text())
     assert {item["page"] for item in report["interactions"]} == set(PAGES)
     for item in report["interactions"]:
-        assert len(item["outputs_ms"]) >= 2, item
+        assert item["outputs_ms"], item
         assert all(ms > 0 for ms in item["outputs_ms"].values()), item
     assert report["chromium_version"], report
 

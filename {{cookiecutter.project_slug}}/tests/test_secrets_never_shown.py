@@ -21,45 +21,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-{%- if cookiecutter.data_source != "duckdb" %}
-from failing_servers import closed_port
-{%- endif %}
 from page_text import every_page
+from planted import (
+    APP,
+    CONNECTION_NAME,
+    CONNECTIONS,
+    DOTENV,
+    ENV,
+    PLANTED,
+    SOURCES,
+    connection,
+    invalid_values,
+    leaked,
+    named_in_invalid_values,
+    variable,
+)
 from streamlit.testing.v1 import AppTest
 
-{% if cookiecutter.data_source != "duckdb" -%}
-from {{ cookiecutter.package_name }}.settings import (
-    CONNECTION_NAME,
-    ENV_PREFIX,
-    SECRETS_SECTION,
-    env_var_name,
-)
-{%- else -%}
-from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, SECRETS_SECTION, env_var_name
-
-CONNECTION_NAME = "duckdb"  # not read by a DuckDB project: planted to prove it stays unread
-{%- endif %}
-
-ENV, DOTENV, CONNECTIONS, APP = "environment", ".env", "[connections]", "[app]"
-# Highest priority first: [connections.<name>] replaces [app].connection as a whole.
-SOURCES = (ENV, DOTENV, CONNECTIONS, APP)
-PLANTED = {
-    ENV: "env-s3cr3t-4f9c2e",
-    DOTENV: "dotenv-s3cr3t-81ab3d",
-    CONNECTIONS: "conn-s3cr3t-9d26fa",
-    APP: "app-s3cr3t-5e07c1",
-}
-NUMERIC_SECRET = 86420975  # a password that TOML reads as a number: invalid, never shown
-{%- if cookiecutter.data_source != "duckdb" %}
-{%- set fields = {
-    "postgres": ("port", "password"),
-    "snowflake": ("login_timeout", "password"),
-    "s3": ("retries", "access_key_id"),
-    "rest_api": ("retries", "token"),
-}[cookiecutter.data_source] %}
-# The invalid [connections.{{ cookiecutter.data_source }}]: a word for a number, a number for a secret.
-NUMBER_FIELD, SECRET_FIELD = "{{ fields[0] }}", "{{ fields[1] }}"
-{%- endif %}
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, SECRETS_SECTION
 
 
 def plant(
@@ -92,108 +71,19 @@ def plant(
         app.secrets["connections"] = {CONNECTION_NAME: connection}
 
 
-def variable(path: str) -> str:
-    return env_var_name(tuple(path.split(".")))
-
-
 def assert_nothing_planted_is_shown(app: AppTest) -> str:
     text = every_page(app)
-    planted = [*PLANTED.values(), str(NUMERIC_SECRET)]
-    assert [secret for secret in planted if secret in text] == []
+    assert leaked(text) == []
     return text
-
-
-def connection(secret: str) -> dict[str, Any]:
-    """A complete connection to an engine nobody listens for, ``secret`` in every secret spot."""
-{%- if cookiecutter.data_source == "postgres" %}
-    return {
-        "connection.host": "127.0.0.1",
-        "connection.port": closed_port(),
-        "connection.database": "analytics",
-        "connection.username": "app_owner",
-        "connection.password": secret,
-    }
-{%- elif cookiecutter.data_source == "snowflake" %}
-    return {
-        "connection.account": "fakesnow",
-        "connection.user": "STREAMLIT_APP",
-        "connection.password": secret,
-        "connection.database": "ANALYTICS",
-        "connection.host": "127.0.0.1",
-        "connection.port": closed_port(),
-        "connection.protocol": "http",
-        "connection.login_timeout": 1,
-    }
-{%- elif cookiecutter.data_source == "s3" %}
-    return {
-        "connection.bucket": "sales-test-bucket",
-        "connection.endpoint_url": f"http://app:{secret}@127.0.0.1:{closed_port()}",
-        "connection.access_key_id": f"{secret}-id",
-        "connection.secret_access_key": secret,
-        "connection.retries": 0,
-        "connection.connect_timeout_seconds": 1,
-    }
-{%- elif cookiecutter.data_source == "rest_api" %}
-    return {
-        "connection.base_url": f"http://app:{secret}@127.0.0.1:{closed_port()}/?token={secret}",
-        "connection.token": secret,
-        "connection.retries": 0,
-        "connection.connect_timeout_seconds": 1,
-    }
-{%- else %}
-    # DuckDB reads no connection, so these are never used; the data file is missing.
-    return {"connection.password": secret, "connection.url": f"duckdb://app:{secret}@x"}
-{%- endif %}
 
 
 def test_invalid_values_in_every_source(
     app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    plant(
-        app,
-        monkeypatch,
-        tmp_path,
-        {
-            ENV: {
-                "live_refresh_seconds": PLANTED[ENV],
-                "cache.default.ttl_seconds": PLANTED[ENV],
-                "operators": f'["{PLANTED[ENV]}", 1]',
-            },
-            DOTENV: {"page_size": PLANTED[DOTENV], "dev_panel": PLANTED[DOTENV]},
-            APP: {
-                "max_chart_points": PLANTED[APP],
-                "operators": PLANTED[APP],
-                "cache.default.max_entries": PLANTED[APP],
-                "app_title": NUMERIC_SECRET,
-            },
-{%- if cookiecutter.data_source == "duckdb" %}
-            CONNECTIONS: connection(PLANTED[CONNECTIONS]),
-{%- else %}
-            CONNECTIONS: {
-                **connection(PLANTED[CONNECTIONS]),
-                f"connection.{NUMBER_FIELD}": PLANTED[CONNECTIONS],
-                f"connection.{SECRET_FIELD}": NUMERIC_SECRET,
-{%- if cookiecutter.data_source == "rest_api" %}
-                "connection.base_url": f"ftp://app:{PLANTED[CONNECTIONS]}@127.0.0.1/",
-{%- endif %}
-            },
-{%- endif %}
-        },
-    )
+    plant(app, monkeypatch, tmp_path, invalid_values())
     text = assert_nothing_planted_is_shown(app)
     assert "Invalid configuration" in text
-    for named in (
-        f"{ENV_PREFIX}LIVE_REFRESH_SECONDS",
-        f"{ENV_PREFIX}PAGE_SIZE",
-        "[app] max_chart_points",
-        "[app] app_title",
-{%- if cookiecutter.data_source != "duckdb" %}
-        f"[connections.{CONNECTION_NAME}] {SECRET_FIELD}",
-{%- endif %}
-{%- if cookiecutter.data_source == "rest_api" %}
-        f"[connections.{CONNECTION_NAME}] base_url",
-{%- endif %}
-    ):
+    for named in named_in_invalid_values():
         assert named in text
 
 

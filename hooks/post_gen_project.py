@@ -73,8 +73,9 @@ MOVED_FILES: dict[str, dict[str, str]] = {
 # Runtime dependencies each option adds to pyproject.toml.
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "duckdb": ("duckdb>=1.1", "pyarrow>=15"),
-    "postgres": ("psycopg[binary]>=3.1", "sqlalchemy>=2.0"),
-    "snowflake": ("snowflake-connector-python[pandas]>=3.12",),
+    # duckdb: the local rollup that answers slider moves without querying the warehouse
+    "postgres": ("duckdb>=1.1", "psycopg[binary]>=3.1", "sqlalchemy>=2.0"),
+    "snowflake": ("duckdb>=1.1", "snowflake-connector-python[pandas]>=3.12"),
     "s3": ("duckdb>=1.1", "pyarrow>=15"),
     "rest_api": ("httpx>=0.27", "tenacity>=8.2"),
 }

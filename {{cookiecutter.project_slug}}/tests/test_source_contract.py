@@ -11,8 +11,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
-
+{% if cookiecutter.data_source == "rest_api" %}
 from {{ cookiecutter.package_name }}.data import DataSource, Filters, get_source, sample
+{%- else %}
+from {{ cookiecutter.package_name }}.data import MISSING, DataSource, Filters, get_source, sample
+from {{ cookiecutter.package_name }}.data.sql import RollupPolicy, SqlDataSource
+{%- endif %}
 
 ROWS = 20_000
 
@@ -151,3 +155,42 @@ def test_health(source: DataSource) -> None:
     health = source.health()
     assert health.ok, health.detail
     assert health.latency_ms >= 0
+{%- if cookiecutter.data_source != "rest_api" %}
+
+
+def moves(count: int) -> list[Filters]:
+    """Slider moves to new date ranges, as a viewer makes them."""
+    start = dt.date(2023, 1, 1)
+    return [
+        Filters.of(start + dt.timedelta(days=5 * i), start + dt.timedelta(days=5 * i + 90))
+        for i in range(count)
+    ]
+
+
+def test_slider_moves_do_not_query_the_engine(source: SqlDataSource) -> None:
+    source.summary(Filters())  # builds the rollup
+    before = source.engine_queries
+    for filters in moves(100):
+        source.summary(filters)
+        source.timeseries(filters, "revenue", "week")
+        source.breakdown(filters, "region", "units", 5)
+    assert source.engine_queries - before <= 5
+    assert source.rollup_stats()["rows"] > 0
+
+
+@pytest.mark.parametrize("move", [*moves(3), Filters.of(region=["Africa", MISSING])])
+def test_the_rollup_answers_like_the_engine(source: SqlDataSource, move: Filters) -> None:
+    rolled = (source.summary(move), source.timeseries(move, "revenue", "day"))
+    source.use_rollup(RollupPolicy(max_rows=0))
+    direct = (source.summary(move), source.timeseries(move, "revenue", "day"))
+    assert rolled[0].rows == direct[0].rows
+    assert rolled[0].values == pytest.approx(direct[0].values)
+    assert list(rolled[1]["period"]) == list(direct[1]["period"])
+    assert list(rolled[1]["value"]) == pytest.approx(list(direct[1]["value"]))
+
+
+def test_a_rollup_over_its_row_limit_is_not_kept(source: SqlDataSource) -> None:
+    source.use_rollup(RollupPolicy(max_rows=10))
+    assert source.rollup(Filters(), ()) is None
+    assert source.summary(Filters()).rows == ROWS
+{%- endif %}

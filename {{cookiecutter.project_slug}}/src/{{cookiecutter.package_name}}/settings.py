@@ -103,6 +103,17 @@ class CsvSettings(BaseModel):
 Aggregation = Literal["sum", "mean", "min", "max", "count", "count_distinct"]
 
 
+class RollupSettings(BaseModel):
+    """The local pre-aggregated copy that answers slider moves without querying the engine."""
+
+    # Rows (days x values of the first dimension) it may hold; 0 turns it off.
+    max_rows: int = Field(default=2_000_000, ge=0, le=50_000_000)
+    # How often the engine is asked whether the table changed (row counts, file lists).
+    check_seconds: float = Field(default=30.0, ge=0, le=86_400, allow_inf_nan=False)
+    # Rebuilt at least this often where the engine gives no change signal.
+    ttl_seconds: float = Field(default=3600.0, gt=0, le=7 * 86_400, allow_inf_nan=False)
+
+
 class DatasetSettings(BaseModel):
     """Which columns the pages filter, group and aggregate. Unset: inferred from the data.
 
@@ -237,6 +248,7 @@ class Settings(BaseSettings):
     connection: ConnectionSettings = Field(default_factory=dict)  # type: ignore[arg-type]
 {%- endif %}
     dataset: DatasetSettings = DatasetSettings()
+    rollup: RollupSettings = RollupSettings()
     cache: CacheSettings = CacheSettings()
     live_refresh_seconds: float = Field(default={{ cookiecutter.live_refresh_seconds }}, ge=1, le=HOUR, allow_inf_nan=False)
     max_chart_points: int = Field(default=2000, ge=10, le=20_000)

@@ -32,9 +32,9 @@ import duckdb
 import pandas as pd
 
 from ..settings import ENV_PREFIX, CsvSettings, Settings
-from .base import DataSourceError, Filters, Schema
+from .base import DataSourceError, Schema
 from .infer import Pinned, pinned
-from .sql import DuckDBDialect, Rollup, SqlDataSource
+from .sql import DuckDBDialect, SqlDataSource, rollup_policy
 
 SAMPLE_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 PATH_VARIABLE = f"{ENV_PREFIX}DATA_PATH"
@@ -243,7 +243,6 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
         self._from = "read_parquet($source)"
         self._params: dict[str, Any] = {}
         self._version = ""
-        self._rollup_version: str | None = None
         self._load()
 
     # -- files ------------------------------------------------------------------------------
@@ -304,7 +303,7 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
         described = self.fetch(describe, self._params)
         return list(zip(described["column_name"], described["column_type"], strict=True))
 
-    def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    def execute(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         used = {key: value for key, value in params.items() if f"${key}" in sql}
         cursor = self._connection.cursor()
         deadline = _WATCHDOG.watch(cursor, self.timeout_seconds)
@@ -356,20 +355,6 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
             f"Check the file exists and is Parquet or CSV, or point {PATH_VARIABLE} elsewhere.",
         )
 
-    # -- the rollup --------------------------------------------------------------------------
-    def rollup(self, filters: Filters, dimensions: tuple[str, ...]) -> Rollup | None:
-        """The (day, first dimension) rollup, when it answers this query."""
-        rollup = Rollup("rollup", self.schema.dimensions[:1])
-        if not rollup.answers(filters, dimensions):
-            return None
-        if self._rollup_version != self._version:
-            with self._lock:
-                if self._rollup_version != self._version:
-                    select, params = self.rollup_select()
-                    self.fetch(f"CREATE OR REPLACE TABLE rollup AS {select}", params)
-                    self._rollup_version = self._version
-        return rollup
-
     def close(self) -> None:
         self._connection.close()
 
@@ -385,10 +370,12 @@ def _first_line(error: BaseException) -> str:
 
 def connect(settings: Settings) -> DuckDBSource:
     """The configured DuckDB source (called once per process by ``data.get_source``)."""
-    return DuckDBSource(
+    source = DuckDBSource(
         settings.data_path,
         pinned(settings.dataset),
         csv=settings.dataset.csv,
         cache_dir=settings.data_cache_dir,
         timeout_seconds=settings.query_timeout_seconds,
     )
+    source.use_rollup(rollup_policy(settings))
+    return source

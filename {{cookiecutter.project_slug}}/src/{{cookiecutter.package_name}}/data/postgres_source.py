@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact
 from .base import DataSourceError, Schema
 from .infer import pinned
-from .sql import SqlDataSource, quote
+from .sql import SqlDataSource, quote, rollup_policy
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (
@@ -103,7 +103,7 @@ class PostgresSource(SqlDataSource):
     def relation(self) -> tuple[str, dict[str, Any]]:
         return quote(self.schema.table, (self.schema.table,)), {}
 
-    def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    def execute(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         used = {key: value for key, value in params.items() if f":{key}" in sql}
         try:
             with self.engine.connect() as connection:
@@ -115,6 +115,15 @@ class PostgresSource(SqlDataSource):
             raise explain(
                 error, self.where_text, self.schema, self.timeout_seconds, self.secrets
             ) from error
+
+    def change_signal(self) -> str:
+        """PostgreSQL's own counters of rows inserted, updated and deleted in the table."""
+        frame = self.fetch(
+            "SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables "
+            "WHERE schemaname = current_schema() AND relname = :table",
+            {"table": self.schema.table},
+        )
+        return repr(frame.to_records(index=False).tolist())
 
     def catalog(self) -> list[tuple[str, str]]:
         """The table's columns; an empty catalog means no such table (checked by selecting it)."""
@@ -144,4 +153,5 @@ def connect(settings: Settings) -> PostgresSource:
         settings.query_timeout_seconds,
     )
     source.resolve_schema(pinned(settings.dataset), ENV_PREFIX)  # fails early, naming the fix
+    source.use_rollup(rollup_policy(settings))
     return source

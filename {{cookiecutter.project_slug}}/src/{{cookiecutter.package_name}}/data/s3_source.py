@@ -34,7 +34,7 @@ from ..settings import (
 )
 from .base import DataSourceError, Schema
 from .infer import pinned
-from .sql import DuckDBDialect, SqlDataSource, quote
+from .sql import DuckDBDialect, SqlDataSource, quote, rollup_policy
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (
@@ -114,12 +114,9 @@ class S3Source(DuckDBDialect, SqlDataSource):
         self.timeout_seconds = timeout_seconds
         self.location = f"s3://{bucket}/{prefix}"
         self.secrets = list(secrets)
-        try:
-            self.dataset = ds.dataset(
-                f"{bucket}/{prefix}".rstrip("/"), format="parquet", filesystem=fs
-            )
-        except OSError as error:  # FileNotFoundError included
-            raise explain(error, self.location, timeout_seconds, self.secrets) from error
+        self._fs, self._base = fs, f"{bucket}/{prefix}".rstrip("/")
+        self._listing = ""
+        self.dataset = self._open_dataset()
         if not self.dataset.files:
             raise DataSourceError(
                 f"No Parquet files under {self.location}.",
@@ -128,6 +125,29 @@ class S3Source(DuckDBDialect, SqlDataSource):
         # One in-memory DuckDB per process; each query gets its own cursor (the
         # thread-safe way to share it between sessions) with the dataset registered.
         self._connection = duckdb.connect(":memory:")
+
+    def _open_dataset(self) -> ds.Dataset:
+        try:
+            return ds.dataset(self._base, format="parquet", filesystem=self._fs)
+        except OSError as error:  # FileNotFoundError included
+            raise explain(error, self.location, self.timeout_seconds, self.secrets) from error
+
+    def change_signal(self) -> str:
+        """The objects' keys, sizes and modification times (one LIST request).
+
+        New or replaced files reopen the dataset, so they are read from the next
+        query on.
+        """
+        try:
+            selector = pafs.FileSelector(self._base, recursive=True)
+            infos = self._fs.get_file_info(selector)
+        except OSError as error:
+            raise explain(error, self.location, self.timeout_seconds, self.secrets) from error
+        listing = repr(sorted((i.path, i.size, i.mtime_ns) for i in infos if i.is_file))
+        if self._listing and listing != self._listing:
+            self.dataset = self._open_dataset()
+        self._listing = listing
+        return listing
 
     def placeholder(self, name: str) -> str:
         return f"${name}"
@@ -142,7 +162,7 @@ class S3Source(DuckDBDialect, SqlDataSource):
     def describe_relation(self) -> str:
         return f"The Parquet files under {self.location}"
 
-    def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    def execute(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         used = {key: value for key, value in params.items() if f"${key}" in sql}
         cursor = self._connection.cursor()
         timer = threading.Timer(self.timeout_seconds, cursor.interrupt)
@@ -178,4 +198,5 @@ def connect(settings: Settings) -> S3Source:
         secret_values(settings),
     )
     source.resolve_schema(pinned(settings.dataset), ENV_PREFIX)  # fails early, naming the fix
+    source.use_rollup(rollup_policy(settings))
     return source

@@ -22,7 +22,7 @@ from snowflake.connector.connection import SnowflakeConnection
 from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact, secret_values
 from .base import DataSourceError, Schema
 from .infer import pinned
-from .sql import SqlDataSource, quote
+from .sql import SqlDataSource, quote, rollup_policy
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (
@@ -106,7 +106,7 @@ class SnowflakeSource(SqlDataSource):
     def relation(self) -> tuple[str, dict[str, Any]]:
         return quote(self.schema.table, (self.schema.table,)), {}
 
-    def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    def execute(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         names = PARAMETER.findall(sql)
         try:
             with self._lock, self.connection.cursor() as cursor:
@@ -123,6 +123,15 @@ class SnowflakeSource(SqlDataSource):
             raise explain(
                 error, self.where_text, self.schema, self.timeout_seconds, self.secrets
             ) from error
+
+    def change_signal(self) -> str:
+        """When the table last changed and its row count, from the information schema."""
+        frame = self.fetch(
+            "SELECT last_altered, row_count FROM information_schema.tables "
+            "WHERE table_schema = CURRENT_SCHEMA() AND table_name = :table",
+            {"table": self.schema.table},
+        )
+        return repr(frame.to_records(index=False).tolist())
 
     def catalog(self) -> list[tuple[str, str]]:
         """The table's columns, integers told apart from decimals by their scale."""
@@ -174,4 +183,5 @@ def connect(settings: Settings) -> SnowflakeSource:
         connection.raw_connection, unresolved, where, settings.query_timeout_seconds, secrets
     )
     source.resolve_schema(pinned(settings.dataset), ENV_PREFIX)  # fails early, naming the fix
+    source.use_rollup(rollup_policy(settings))
     return source

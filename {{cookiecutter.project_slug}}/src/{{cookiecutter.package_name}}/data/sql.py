@@ -15,15 +15,21 @@ the last day is included.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+import duckdb
 import pandas as pd
 
-from .base import GRAINS, MISSING, Domain, Filters, Health, Schema, Totals
+from .base import GRAINS, MISSING, DataSourceError, Domain, Filters, Health, Schema, Totals
 from .infer import PROFILE_ROWS, Column, Pinned, Profile, kind, resolve
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 MAX_PROFILED_COLUMNS = 200
 _FIGURES = {
@@ -41,20 +47,59 @@ _ADDITIVE = ("sum", "count", "count_distinct")
 """Aggregations whose value over no rows is 0 (the others have none)."""
 
 
-@dataclass(frozen=True)
-class Rollup:
-    """A pre-aggregated copy of the table, far smaller than the table itself.
+class RollupStore:
+    """The rollup, held in this process as an in-memory DuckDB table, whatever the engine.
 
     One row per day (``_day``) and value of the first dimension (``_d0``, as
     text), with per measure its sum, count, min and max (``_s<i>``, ``_n<i>``,
-    ``_lo<i>``, ``_hi<i>``) and the rows behind it (``_rows``). Every aggregation
-    but ``count_distinct``, any day-or-coarser series and rankings by the first
-    dimension read it instead of the table: same answers, and a cost that no
-    longer grows with the number of rows.
+    ``_lo<i>``, ``_hi<i>``) and the rows behind it (``_rows``). It is loaded from
+    one aggregate query pushed to the engine, so every aggregation but
+    ``count_distinct``, any day-or-coarser series and rankings by the first
+    dimension are answered here: same answers, no engine query, and a cost that
+    no longer grows with the number of rows.
     """
 
-    relation: str
+    relation = "rollup"
+
+    def __init__(self) -> None:
+        self._connection = duckdb.connect(":memory:")
+        self.version: str | None = None
+        self.loaded_at = 0.0
+        self.rows = 0
+        self.bytes = 0
+
+    def placeholder(self, name: str) -> str:
+        return f"${name}"
+
+    def load(self, frame: pd.DataFrame, version: str) -> None:
+        cursor = self._connection.cursor()
+        try:
+            cursor.register("incoming", frame)
+            cursor.execute("CREATE OR REPLACE TABLE rollup AS SELECT * FROM incoming")
+        finally:
+            cursor.close()
+        self.rows, self.bytes = len(frame), int(frame.memory_usage(deep=True).sum())
+        self.version, self.loaded_at = version, time.monotonic()
+
+    def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+        cursor = self._connection.cursor()  # one cursor per query: safe across sessions
+        try:
+            used = {key: value for key, value in params.items() if f"${key}" in sql}
+            return cursor.execute(sql, used).df()
+        finally:
+            cursor.close()
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The rollup a query may read, with the dimensions it can group and filter by."""
+
+    store: RollupStore
     dimensions: tuple[str, ...]
+
+    @property
+    def relation(self) -> str:
+        return self.store.relation
 
     def answers(self, filters: Filters, dimensions: tuple[str, ...]) -> bool:
         """Whether grouping by ``dimensions`` under ``filters`` can read this rollup."""
@@ -69,11 +114,39 @@ def quote(identifier: str, allowed: tuple[str, ...]) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def rollup_policy(settings: Settings) -> RollupPolicy:
+    """The rollup limits from the settings (``ROLLUP__*``)."""
+    return RollupPolicy(
+        max_rows=settings.rollup.max_rows,
+        check_seconds=settings.rollup.check_seconds,
+        ttl_seconds=settings.rollup.ttl_seconds,
+    )
+
+
+@dataclass
+class RollupPolicy:
+    """How big the local rollup may grow and how often the engine is asked for changes."""
+
+    max_rows: int = 2_000_000
+    """A rollup with more rows is not kept: queries then go to the engine."""
+    check_seconds: float = 30.0
+    """How often the engine's change signal is read (0: on every query)."""
+    ttl_seconds: float = 3600.0
+    """Rebuilt at least this often, for engines without a change signal."""
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
 class SqlDataSource(ABC):
-    """The ``DataSource`` queries, written once; engines supply the FROM and the fetch."""
+    """The ``DataSource`` queries, written once; engines supply the FROM and the execution."""
 
     schema: Schema
     double_type = "DOUBLE PRECISION"
+    engine_queries = 0
+    """Queries sent to the engine by this process (the rollup's own are not counted)."""
+    _policy: RollupPolicy | None = None
+    _store: RollupStore | None = None
+    _too_big: str | None = None
+    _signal: tuple[float, str] = (-1.0, "")
 
     @abstractmethod
     def placeholder(self, name: str) -> str:
@@ -84,8 +157,13 @@ class SqlDataSource(ABC):
         """The FROM target and the parameters it needs."""
 
     @abstractmethod
+    def execute(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+        """Run one query on the engine and return its (small) result."""
+
     def fetch(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-        """Run one query and return its (small) result."""
+        """Run one query on the engine, counted in ``engine_queries``."""
+        self.engine_queries += 1
+        return self.execute(sql, params)
 
     # -- what differs between engines -----------------------------------------------------
     def catalog(self) -> list[tuple[str, str]]:
@@ -109,9 +187,47 @@ class SqlDataSource(ABC):
         """True where a text value starts like an ISO date."""
         return f"{expression} ~ '^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
 
-    def version(self) -> str:
-        """Changes whenever the data does; ``""``: unknown (results live for their TTL)."""
+    def change_signal(self) -> str:
+        """A cheap answer from the engine that changes when the table does (``""``: none)."""
         return ""
+
+    def version(self) -> str:
+        """Changes when the data does: the change signal, read at most every ``check_seconds``.
+
+        Without a signal, the version changes every ``ttl_seconds``, so results and
+        the rollup are refreshed on that schedule.
+        """
+        policy = self._limits()
+        checked_at, signal = self._signal
+        now = time.monotonic()
+        if checked_at < 0 or now - checked_at >= policy.check_seconds:
+            try:
+                signal = self.change_signal()
+            except DataSourceError:  # the queries that follow report the engine's state
+                signal = ""
+            signal = signal or f"ttl-{int(now // policy.ttl_seconds)}"
+            self._signal = (now, signal)
+        return signal
+
+    def _limits(self) -> RollupPolicy:
+        if self._policy is None:
+            self._policy = RollupPolicy()
+        return self._policy
+
+    def use_rollup(self, policy: RollupPolicy) -> None:
+        """Set the rollup's limits (``max_rows=0`` turns it off)."""
+        self._policy = policy
+
+    def rollup_stats(self) -> dict[str, float]:
+        """Rows and bytes of the local rollup, for the dev panel."""
+        store = self._store
+        if store is None:
+            return {"rows": 0, "bytes": 0, "age_seconds": 0}
+        return {
+            "rows": store.rows,
+            "bytes": store.bytes,
+            "age_seconds": time.monotonic() - store.loaded_at,
+        }
 
     # -- schema ---------------------------------------------------------------------------
     def profile(self) -> Profile:
@@ -168,19 +284,24 @@ class SqlDataSource(ABC):
     def _as_text(self, dimension: str) -> str:
         return f"CAST({quote(dimension, self.schema.dimensions)} AS VARCHAR)"
 
+    def _placeholder(self, rollup: Rollup | None) -> Callable[[str], str]:
+        """Bound parameters are spelled by whoever runs the query: engine or rollup."""
+        return rollup.store.placeholder if rollup else self.placeholder
+
     def where(self, filters: Filters, rollup: Rollup | None = None) -> tuple[str, dict[str, Any]]:
         """The WHERE clause (or "") and its bound parameters, over the table or a rollup."""
         clauses: list[str] = []
         params: dict[str, Any] = {}
+        mark = self._placeholder(rollup)
         if self.schema.date_column is not None:
             day = '"_day"' if rollup else self.day_value()
             if not rollup:
                 clauses.append(f"{day} IS NOT NULL")
             if filters.start is not None:
-                clauses.append(f"{day} >= {self.placeholder('start')}")
+                clauses.append(f"{day} >= {mark('start')}")
                 params["start"] = filters.start
             if filters.end is not None:
-                clauses.append(f"{day} < {self.placeholder('end_next')}")
+                clauses.append(f"{day} < {mark('end_next')}")
                 params["end_next"] = filters.end + dt.timedelta(days=1)
         for d, (dimension, values) in enumerate(filters.selections):
             value = '"_d0"' if rollup else self._as_text(dimension)
@@ -189,7 +310,7 @@ class SqlDataSource(ABC):
             params.update(zip(names, present, strict=True))
             tests = [f"{value} IS NULL"] if MISSING in values else []
             if names:
-                tests.append(f"{value} IN ({', '.join(self.placeholder(n) for n in names)})")
+                tests.append(f"{value} IN ({', '.join(mark(n) for n in names)})")
             clauses.append("(" + " OR ".join(tests) + ")")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -214,13 +335,39 @@ class SqlDataSource(ABC):
         return self.rollup(filters, dimensions)
 
     def rollup(self, filters: Filters, dimensions: tuple[str, ...]) -> Rollup | None:
-        """A pre-aggregated relation that can answer ``filters`` grouped by ``dimensions``.
+        """The local rollup, when it answers ``filters`` grouped by ``dimensions``.
 
-        ``None`` (the default) means every aggregate reads the table itself. An
-        engine that keeps a rollup returns it when the filters and the grouping
-        only use the rollup's own dimensions.
+        ``None`` means this query reads the table itself: the filters or the
+        grouping use another dimension, the rollup is off, or it would be larger
+        than ``max_rows``.
         """
-        return None
+        policy = self._limits()
+        wanted = self.schema.dimensions[:1]
+        used = {name for name, _ in filters.selections} | set(dimensions)
+        if policy.max_rows <= 0 or not used <= set(wanted):
+            return None
+        version = self.version()
+        if self._too_big == version:
+            return None
+        store = self._store
+        if store is None or store.version != version:
+            with policy.lock:
+                store = self._store
+                if store is None or store.version != version:
+                    store = self._build_rollup(version, policy)
+        return None if store is None else Rollup(store, wanted)
+
+    def _build_rollup(self, version: str, policy: RollupPolicy) -> RollupStore | None:
+        select, params = self.rollup_select()
+        limited = f"{select} LIMIT {policy.max_rows + 1}"
+        frame = self.fetch(limited, params)
+        if len(frame) > policy.max_rows:
+            self._too_big = version  # not retried until the data changes
+            return None
+        store = self._store or RollupStore()
+        store.load(frame, version)
+        self._store = store
+        return store
 
     def rollup_select(self) -> tuple[str, dict[str, Any]]:
         """The one aggregate query over the table that a rollup is built from."""
@@ -260,7 +407,8 @@ class SqlDataSource(ABC):
         source, params = (rollup.relation, {}) if rollup else self.relation()
         where, where_params = self.where(filters, rollup)
         sql = f"SELECT {select} FROM {source}{where}{tail}"  # noqa: S608 - identifiers checked, values bound
-        return self.fetch(sql, {**params, **where_params, **extra})
+        run = rollup.store.fetch if rollup else self.fetch
+        return run(sql, {**params, **where_params, **extra})
 
     # -- DataSource -----------------------------------------------------------------------
     def summary(self, filters: Filters) -> Totals:
@@ -318,12 +466,13 @@ class SqlDataSource(ABC):
     ) -> pd.DataFrame:
         rollup = self._rollup_for(filters, (dimension,), (measure,))
         value = '"_d0"' if rollup else self._as_text(dimension)
-        missing = self.placeholder("missing")
+        mark = self._placeholder(rollup)
+        missing = mark("missing")
         return self._query(
             f'COALESCE({value}, {missing}) AS "label", {self._figure(measure, rollup)} AS "value", '
             f'{self._figure(None, rollup)} AS "row_count"',
             filters,
-            f" GROUP BY 1 ORDER BY 2 DESC NULLS LAST, 1 LIMIT {self.placeholder('limit')}",
+            f" GROUP BY 1 ORDER BY 2 DESC NULLS LAST, 1 LIMIT {mark('limit')}",
             rollup=rollup,
             limit=int(limit),
             missing=MISSING,
@@ -367,7 +516,7 @@ class SqlDataSource(ABC):
             found = self._query(
                 f'DISTINCT {value} AS "value"',
                 Filters(),
-                f" ORDER BY 1 NULLS LAST LIMIT {self.placeholder('limit')}",
+                f" ORDER BY 1 NULLS LAST LIMIT {self._placeholder(rollup)('limit')}",
                 rollup=rollup,
                 limit=int(max_values),
             )["value"]

@@ -212,7 +212,26 @@ def dev_panel() -> None:
                 ),
                 hide_index=True,
             )
+        engine_note()
         st.button("Clear all caches", key="_dev.clear", on_click=clear_caches)
+
+
+def engine_note() -> None:
+    """The local rollup's size and the engine queries this process sent, if the source says."""
+    from .data import get_source
+
+    try:
+        source = get_source()
+    except DataSourceError:
+        return
+    stats = getattr(source, "rollup_stats", None)
+    if stats is not None:
+        rollup = stats()
+        st.caption(
+            f"Rollup: {rollup['rows']:,.0f} rows, {rollup['bytes'] / 1e6:,.1f} MB, "
+            f"built {rollup['age_seconds']:,.0f} s ago · engine queries: "
+            f"{getattr(source, 'engine_queries', 0):,}"
+        )
 
 
 def show_table(

@@ -70,6 +70,7 @@ PROJECT_MODULES = {
     "floor": "benchmarks/apps/floor.py",
     "naive": "benchmarks/apps/naive.py",
     "page_text": "tests/page_text.py",
+    "planted": "tests/planted.py",
     "postgres_server": "tests/postgres_server.py",
     "s3_server": "tests/s3_server.py",
     "snowflake_server": "tests/snowflake_server.py",
@@ -81,11 +82,15 @@ PROJECT_MODULES = {
     "test_cache": "tests/test_cache.py",
     "test_duckdb_source": "tests/test_duckdb_source.py",
     "test_hostile_settings": "tests/test_hostile_settings.py",
+    "test_ignores": "tests/test_ignores.py",
     "test_load": "tests/test_load.py",
+    "test_operators": "tests/test_operators.py",
+    "test_own_data": "tests/test_own_data.py",
     "test_postgres_source": "tests/test_postgres_source.py",
     "test_rest_api_source": "tests/test_rest_api_source.py",
     "test_s3_source": "tests/test_s3_source.py",
     "test_secrets_never_shown": "tests/test_secrets_never_shown.py",
+    "test_server_sessions": "tests/test_server_sessions.py",
     "test_settings": "tests/test_settings.py",
     "test_snowflake_source": "tests/test_snowflake_source.py",
     "test_source_contract": "tests/test_source_contract.py",
@@ -113,7 +118,7 @@ DEPENDENCY_NAMES: dict[str, frozenset[str]] = {
             adbc_driver_duckdb duckdb
         """,
         "postgres": """
-            psycopg psycopg-binary psycopg_binary sqlalchemy
+            adbc_driver_duckdb duckdb psycopg psycopg-binary psycopg_binary sqlalchemy
         """,
         "snowflake": """
             adbc_driver_duckdb asn1crypto boto3 botocore cffi cryptography duckdb fakesnow

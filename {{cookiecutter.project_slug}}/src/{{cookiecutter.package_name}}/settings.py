@@ -16,7 +16,8 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args, get_origin
+from types import UnionType
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 from urllib.parse import parse_qsl, quote, urlsplit
 {% if cookiecutter.data_source == "rest_api" %}
 from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
@@ -320,8 +321,10 @@ class _ListsAsText:
 
 
 def _is_list(annotation: Any) -> bool:
-    """``list[...]``, also inside ``list[...] | None``."""
-    return get_origin(annotation) is list or any(_is_list(arg) for arg in get_args(annotation))
+    """``list[...]``, also as a member of a union such as ``list[...] | None``."""
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_is_list(member) for member in get_args(annotation))
+    return get_origin(annotation) is list
 
 
 class EnvSource(_ListsAsText, EnvSettingsSource):

@@ -53,7 +53,7 @@ def test_browser_tests_pass(e2e_run: tuple[Path, str], capsys: pytest.CaptureFix
     start = next(i for i, line in enumerate(lines) if "browser interaction latency" in line)
     end = next(i for i, line in enumerate(lines) if line.startswith("written to"))
     with capsys.disabled():  # the numbers belong in the CI log
-        print("\nDefault rendering, browser interaction latency (key press -> updated output):")
+        print("\nDefault rendering, browser interaction latency (input -> updated output):")
         print("\n".join(line for line in lines[start + 1 : end] if line.strip()))
 
 

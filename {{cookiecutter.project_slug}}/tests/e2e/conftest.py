@@ -317,14 +317,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not _REPORT.interactions:
         return
     write = terminalreporter.write_line
-    terminalreporter.section("browser interaction latency (key press -> updated output)")
-    write(f"{'interaction':<32} {'key':<11} ms to each output's final state")
+    terminalreporter.section("browser interaction latency (key press or click -> updated output)")
+    write(f"{'interaction':<44} {'key':<13} ms to each output's final state")
     for item in _REPORT.interactions:
         outputs = ", ".join(f"{name} {ms:.0f}" for name, ms in item["outputs_ms"].items())
-        write(f"{item['page'] + ': ' + item['widget']:<32} {item['key']:<11} {outputs}")
+        write(f"{item['page'] + ': ' + item['widget']:<44} {item['key']:<13} {outputs}")
     for name, stats in _REPORT.summary().items():
         write(
-            f"{name:<32} median {stats['median_ms']:.0f} ms "
+            f"{name:<44} median {stats['median_ms']:.0f} ms "
             f"(min {stats['min_ms']:.0f}, max {stats['max_ms']:.0f}, n={stats['n']})"
         )
     write(f"written to {ARTIFACTS / 'latency.json'}")

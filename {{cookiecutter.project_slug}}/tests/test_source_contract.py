@@ -14,7 +14,13 @@ import pytest
 {% if cookiecutter.data_source == "rest_api" %}
 from {{ cookiecutter.package_name }}.data import DataSource, Filters, get_source, sample
 {%- else %}
-from {{ cookiecutter.package_name }}.data import MISSING, DataSource, Filters, get_source, sample
+from {{ cookiecutter.package_name }}.data import (
+    MISSING,
+    DataSource,
+    Filters,
+    get_source,
+    sample,
+)
 from {{ cookiecutter.package_name }}.data.sql import RollupPolicy, SqlDataSource
 {%- endif %}
 

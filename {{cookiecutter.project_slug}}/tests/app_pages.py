@@ -217,8 +217,15 @@ def fresh_app() -> AppTest:
     return AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=30)
 
 
-def exercise_widgets(page: PageSpec) -> list[str]:
-    """Give every widget on ``page`` new values; return the widgets exercised.
+def widget_by_id(app: AppTest, widget_id: str, missing: str = "") -> Widget:
+    """The widget with this id in the last run (ids survive reruns; labels may not)."""
+    found = next((w for w in interactive_widgets(app) if w.id == widget_id), None)
+    assert found is not None, missing or f"widget {widget_id} is not on the page"
+    return found
+
+
+def exercise_widgets(page: PageSpec) -> None:
+    """Give every widget on ``page`` new values, checking the page after each one.
 
     Each widget starts from the page as a new session shows it (what one widget
     changes cannot hide what another does). After each new value the page must
@@ -226,10 +233,9 @@ def exercise_widgets(page: PageSpec) -> list[str]:
     one of its new values must change something else on the page (buttons, which
     have no value, only have to run cleanly).
     """
-    exercised = []
     for widget_id in [w.id for w in interactive_widgets(open_page(fresh_app(), page))]:
         app = open_page(fresh_app(), page)
-        widget = _by_id(app, widget_id)
+        widget = widget_by_id(app, widget_id)
         what = f"{page.title}: {describe(widget)}"
         values = new_values(widget)
         if not values:
@@ -241,18 +247,10 @@ def exercise_widgets(page: PageSpec) -> list[str]:
             expected = widget._widget_state  # what the browser would send
             app.run()
             assert not problems(app), f"{what} = {value!r}: {problems(app)}"
-            widget = _by_id(app, widget_id, f"{what} disappeared after its change (give it a key)")
+            widget = widget_by_id(app, widget_id, f"{what} disappeared (give it a key)")
             if widget.type not in BUTTONS:
                 assert widget._widget_state == expected, f"{what} did not keep {value!r}"
             changed = widget.type in BUTTONS or outputs(app) != before
             if changed:
                 break
         assert changed, f"{what}: none of {values!r} changed anything else on the page"
-        exercised.append(describe(widget))
-    return exercised
-
-
-def _by_id(app: AppTest, widget_id: str, missing: str = "") -> Widget:
-    found = next((w for w in interactive_widgets(app) if w.id == widget_id), None)
-    assert found is not None, missing or f"widget {widget_id} is not on the page"
-    return found

@@ -10,7 +10,14 @@ the browser tests against a real server.
 from __future__ import annotations
 
 import pytest
-from app_pages import exercise_widgets, give_new_value, interactive_widgets, open_page, problems
+from app_pages import (
+    exercise_widgets,
+    give_new_value,
+    interactive_widgets,
+    open_page,
+    problems,
+    widget_by_id,
+)
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
@@ -25,18 +32,14 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
-def first_page_with(app: AppTest, widget_type: str) -> Widget:
-    """Open the first page that shows metrics and a widget of this type; return the widget."""
+def first_page_with(app: AppTest, widget_type: str) -> tuple[PageSpec, Widget]:
+    """Open the first page that shows metrics and a widget of this type."""
     for page in PAGES:
         open_page(app, page)
         found = [w for w in interactive_widgets(app) if w.type == widget_type]
         if app.metric and found:
-            return found[0]
+            return page, found[0]
     raise AssertionError(f"no page in PAGES shows metrics and a {widget_type}")
-
-
-def current(app: AppTest, widget: Widget) -> Widget:
-    return next(w for w in interactive_widgets(app) if w.id == widget.id)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
@@ -59,7 +62,7 @@ def test_the_pages_have_widgets_to_exercise(app: AppTest) -> None:
 
 @pytest.mark.parametrize("widget_type", ["slider", "multiselect"])
 def test_the_first_filter_changes_the_numbers(app: AppTest, widget_type: str) -> None:
-    widget = first_page_with(app, widget_type)
+    _, widget = first_page_with(app, widget_type)
     before = metrics(app)
     assert give_new_value(widget)
     widget.run()
@@ -68,14 +71,13 @@ def test_the_first_filter_changes_the_numbers(app: AppTest, widget_type: str) ->
 
 
 def test_choices_survive_a_page_switch(app: AppTest) -> None:
-    widget = first_page_with(app, "multiselect")
-    page = next(page for page in PAGES if page.title == app.title[0].value)
+    page, widget = first_page_with(app, "multiselect")
     assert give_new_value(widget)
-    chosen = current(widget.run(), widget).value
+    chosen = widget_by_id(widget.run(), widget.id).value
     for other in PAGES:
         open_page(app, other)
     open_page(app, page)
-    assert current(app, widget).value == chosen
+    assert widget_by_id(app, widget.id).value == chosen
 
 
 def test_dev_panel_is_built_only_while_open(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:

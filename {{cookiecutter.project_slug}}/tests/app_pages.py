@@ -249,7 +249,9 @@ def exercise_widgets(page: PageSpec) -> None:
             assert not problems(app), f"{what} = {value!r}: {problems(app)}"
             widget = widget_by_id(app, widget_id, f"{what} disappeared (give it a key)")
             if widget.type not in BUTTONS:
-                assert widget._widget_state == expected, f"{what} did not keep {value!r}"
+                assert widget._widget_state == expected, (
+                    f"{what} did not keep {value!r} (is it in an st.form?)"
+                )
             changed = widget.type in BUTTONS or outputs(app) != before
             if changed:
                 break

@@ -160,7 +160,8 @@ WIDGET = ", ".join(f'[data-testid="{name}"]' for name in (*INTERACTIONS, *OTHER_
 ROOTS = '[data-testid="stMain"], [data-testid="stSidebarUserContent"]'
 
 # Numbers the visible widgets of the page in order (data-e2e-widget) and
-# returns [data-testid, label] for each.
+# returns [data-testid, label] for each. Widgets in a closed expander or another
+# tab are not visible; the AppTest suite still changes them.
 FIND_WIDGETS = """([roots, selector]) => {
   const found = [];
   for (const root of document.querySelectorAll(roots)) {
@@ -388,7 +389,9 @@ def test_every_widget_reruns_only_its_fragment(
             outcome = change_widget(page, wire, index)
             if outcome is None:
                 break  # nothing else to choose, e.g. a selectbox with one option
-            assert outcome.requests, f"{what}: {outcome.action} did not rerun anything"
+            assert outcome.requests, (
+                f"{what}: {outcome.action} did not rerun anything (is it in an st.form?)"
+            )
             assert all(outcome.requests), (
                 f"{what} reran the whole page: put it inside an @st.fragment"
             )

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from benchmarks.driver import Session, StreamlitServer
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
+
+from benchmarks.driver import Session, StreamlitServer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PER_USER_APP = """

@@ -29,9 +29,10 @@ from planted import (
     variable,
 )
 
-from benchmarks.driver import StreamlitServer
 from {{ cookiecutter.package_name }}.pages import PAGES
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
+
+from benchmarks.driver import StreamlitServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -9,11 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from .data import Domain, Filters, Schema, Totals, measure_title
 from .data import label as label  # re-exported: pages label columns through views
 from .settings import ENV_PREFIX
 from .state import PageState
+
+TOP_N = (3, 50)
+"""The Top N slider's bounds: state outside them is refused like any bad value."""
 
 
 class OverviewState(PageState, namespace="overview"):
@@ -29,8 +35,8 @@ class ExploreState(PageState, namespace="explore"):
 
     dimension: str | None = None
     measure: str | None = None
-    top_n: int = 10
-    page_number: int = 1
+    top_n: Annotated[int, Field(ge=TOP_N[0], le=TOP_N[1])] = 10
+    page_number: Annotated[int, Field(ge=1)] = 1
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def ranking_panel() -> None:
                 format_func=views.label,
                 **state.widget("measure"),
             )
-        right.slider("Top N", min_value=3, max_value=50, **state.widget("top_n"))
+        low, high = views.TOP_N
+        right.slider("Top N", min_value=low, max_value=high, **state.widget("top_n"))
         ranked = queries.breakdown(Filters(), state.dimension, state.measure, state.top_n)
         title = views.value_title(schema, state.measure)
         chart, table = st.columns([3, 2])

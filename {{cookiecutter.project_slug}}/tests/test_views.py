@@ -127,3 +127,10 @@ def test_charts_refuse_raw_rows() -> None:
     spec = charts.line_spec("period", "value")
     assert spec["encoding"]["x"]["type"] == "temporal"
     assert charts.bar_spec("label", "value")["mark"]["type"] == "bar"
+
+
+@pytest.mark.parametrize("forged", [10**9, 0, -5, "10", None])
+def test_forged_explore_state_falls_back_to_the_default(forged: object) -> None:
+    state = views.ExploreState({"explore.top_n": forged, "explore.page_number": forged})
+    assert state.top_n == 10
+    assert state.page_number == 1

@@ -60,6 +60,8 @@ def rows_panel() -> None:
         schema = get_source().schema
         total = int(queries.domain().rows)
         pages = views.page_count(total, settings.page_size)
+        if state.page_number > pages:  # fewer rows than before, or a forged value
+            state.page_number = pages
         st.subheader("Rows", anchor=False)
         st.number_input(
             f"Page (of {pages:,}, {settings.page_size} rows each)",

@@ -164,6 +164,26 @@ def test_health(source: DataSource) -> None:
 {%- if cookiecutter.data_source != "rest_api" %}
 
 
+def test_access_restricts_every_answer(
+    source: SqlDataSource, oracle: list[dict[str, object]]
+) -> None:
+    allowed = {"region": ["Africa", "Oceania"], "channel": ["Online"]}
+    mine = [r for r in oracle if r["region"] in allowed["region"] and r["channel"] == "Online"]
+    within = Filters().restrict(allowed)
+    assert source.summary(within).rows == len(mine) > 0
+    domain = source.domain(within=within)
+    assert domain.rows == len(mine)
+    assert set(domain.values["region"]) == {"Africa", "Oceania"}
+    asked = Filters.of(region=["Africa", "North America"]).restrict(allowed)
+    africa = sum(r["region"] == "Africa" for r in mine)
+    assert source.summary(asked).rows == africa
+    assert set(source.breakdown(asked, "region", "units", 10)["label"]) == {"Africa"}
+    assert source.summary(Filters.of(region=["North America"]).restrict(allowed)).rows == 0
+    rows = source.page(within, limit=500, offset=0)
+    assert set(rows["region"]) <= {"Africa", "Oceania"}
+    assert set(rows["channel"]) == {"Online"}
+
+
 def moves(count: int) -> list[Filters]:
     """Slider moves to new date ranges, as a viewer makes them."""
     start = dt.date(2023, 1, 1)

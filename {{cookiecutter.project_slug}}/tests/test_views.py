@@ -134,3 +134,32 @@ def test_forged_explore_state_falls_back_to_the_default(forged: object) -> None:
     state = views.ExploreState({"explore.top_n": forged, "explore.page_number": forged})
     assert state.top_n == 10
     assert state.page_number == (forged if forged == 10**9 else 1)  # clamped by the page
+
+
+@pytest.mark.parametrize(
+    ("chosen", "allowed", "expected"),
+    [
+        (Filters(), None, Filters()),
+        (Filters(), {"region": ["East"]}, Filters(selections=(("region", ("East",)),))),
+        (
+            Filters.of(region=["East", "West"]),
+            {"region": ["West", "North"]},
+            Filters(selections=(("region", ("West",)),)),
+        ),
+        (Filters.of(region=["East"]), {"region": ["West"]}, Filters(nothing=True)),
+        (Filters.of(region=["East"]), {"region": []}, Filters(nothing=True)),
+        (
+            Filters.of(dt.date(2024, 1, 1), None, channel=["Online"]),
+            {"region": ["East"]},
+            Filters(
+                dt.date(2024, 1, 1),
+                None,
+                (("channel", ("Online",)), ("region", ("East",))),
+            ),
+        ),
+    ],
+)
+def test_restrict_intersects_with_what_a_viewer_may_see(
+    chosen: Filters, allowed: dict[str, list[str]] | None, expected: Filters
+) -> None:
+    assert chosen.restrict(allowed) == expected

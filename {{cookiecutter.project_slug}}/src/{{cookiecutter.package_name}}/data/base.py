@@ -8,7 +8,7 @@ down to itself, so only the result crosses into pandas.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -99,6 +99,8 @@ class Filters:
     start: dt.date | None = None
     end: dt.date | None = None
     selections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    nothing: bool = False
+    """Match no row: a viewer whose access leaves no value of some dimension."""
 
     @classmethod
     def of(
@@ -113,6 +115,25 @@ class Filters:
             if values
         )
         return cls(start=start, end=end, selections=chosen)
+
+    def restrict(self, allowed: Mapping[str, Iterable[str]] | None) -> Filters:
+        """These filters within what a viewer may see: ``allowed`` values per dimension.
+
+        ``None`` means no restriction. A selection is intersected with the allowed
+        values; a dimension the viewer did not filter gets exactly them; an empty
+        intersection matches nothing. The result is part of every cache key, so
+        viewers with different access never share a cached result.
+        """
+        if allowed is None:
+            return self
+        chosen = dict(self.selections)
+        for dimension, values in allowed.items():
+            permitted = set(values)
+            wanted = permitted & set(chosen[dimension]) if dimension in chosen else permitted
+            if not wanted:
+                return Filters(self.start, self.end, (), nothing=True)
+            chosen[dimension] = tuple(sorted(wanted))
+        return Filters(self.start, self.end, tuple(sorted(chosen.items())), self.nothing)
 
 
 @dataclass(frozen=True)
@@ -174,8 +195,11 @@ class DataSource(Protocol):
 
     def health(self) -> Health: ...
 
-    def domain(self, max_values: int = 1000) -> Domain:
-        """Date bounds, row counts and up to ``max_values`` values per dimension (0: none)."""
+    def domain(self, max_values: int = 1000, within: Filters | None = None) -> Domain:
+        """Date bounds, row counts and up to ``max_values`` values per dimension (0: none).
+
+        ``within`` restricts all of it to the rows a viewer may see.
+        """
         ...
 
     def summary(self, filters: Filters) -> Totals: ...

@@ -288,14 +288,20 @@ class SqlDataSource(ABC):
         """Bound parameters are spelled by whoever runs the query: engine or rollup."""
         return rollup.store.placeholder if rollup else self.placeholder
 
-    def where(self, filters: Filters, rollup: Rollup | None = None) -> tuple[str, dict[str, Any]]:
-        """The WHERE clause (or "") and its bound parameters, over the table or a rollup."""
-        clauses: list[str] = []
+    def where(
+        self, filters: Filters, rollup: Rollup | None = None, *, dated_only: bool = True
+    ) -> tuple[str, dict[str, Any]]:
+        """The WHERE clause (or "") and its bound parameters, over the table or a rollup.
+
+        With a date column, only rows that have a date match, unless ``dated_only``
+        is false (to count the others).
+        """
+        clauses: list[str] = ["1 = 0"] if filters.nothing else []
         params: dict[str, Any] = {}
         mark = self._placeholder(rollup)
         if self.schema.date_column is not None:
             day = '"_day"' if rollup else self.day_value()
-            if not rollup:
+            if dated_only and not rollup:
                 clauses.append(f"{day} IS NOT NULL")
             if filters.start is not None:
                 clauses.append(f"{day} >= {mark('start')}")
@@ -491,31 +497,37 @@ class SqlDataSource(ABC):
             offset=int(offset),
         )
 
-    def domain(self, max_values: int = 1000) -> Domain:
-        """Date bounds, row counts and up to ``max_values`` values per dimension (0: none)."""
+    def domain(self, max_values: int = 1000, within: Filters | None = None) -> Domain:
+        """Date bounds, row counts and up to ``max_values`` values per dimension (0: none).
+
+        ``within`` (dimension filters only) restricts all of it to what a viewer may see.
+        """
+        scope = within or Filters()
         source, params = self.relation()
+        where, where_params = self.where(scope, dated_only=False)
         min_date = max_date = None
         if self.schema.date_column is not None:
             day = self.day_value()
             counts = self.fetch(
                 f'SELECT COUNT(*) AS "rows", COUNT({day}) AS "dated", '  # noqa: S608 - identifiers checked
                 f'CAST(MIN({day}) AS DATE) AS "min_date", CAST(MAX({day}) AS DATE) AS "max_date" '
-                f"FROM {source}",
-                params,
+                f"FROM {source}{where}",
+                {**params, **where_params},
             ).iloc[0]
             rows, undated = _int(counts["dated"]), _int(counts["rows"]) - _int(counts["dated"])
             if rows:
                 min_date, max_date = _as_date(counts["min_date"]), _as_date(counts["max_date"])
         else:
-            rows = _int(self.fetch(f'SELECT COUNT(*) AS "rows" FROM {source}', params).iloc[0, 0])  # noqa: S608 - identifiers checked
+            sql = f'SELECT COUNT(*) AS "rows" FROM {source}{where}'  # noqa: S608 - identifiers checked
+            rows = _int(self.fetch(sql, {**params, **where_params}).iloc[0, 0])
             undated = 0
         values: dict[str, tuple[str, ...]] = {}
         for dimension in self.schema.dimensions if max_values > 0 else ():
-            rollup = self.rollup(Filters(), (dimension,))
+            rollup = self.rollup(scope, (dimension,))
             value = '"_d0"' if rollup else self._as_text(dimension)
             found = self._query(
                 f'DISTINCT {value} AS "value"',
-                Filters(),
+                scope,
                 f" ORDER BY 1 NULLS LAST LIMIT {self._placeholder(rollup)('limit')}",
                 rollup=rollup,
                 limit=int(max_values),

@@ -54,13 +54,6 @@ OWNED_FILES: dict[str, frozenset[str]] = {
     "tests/s3_server.py": frozenset({"s3"}),
     "tests/test_rest_api_source.py": frozenset({"rest_api"}),
     "tests/failing_servers.py": ALL_SOURCES - {"duckdb"},
-    # The four-app benchmark runs on local Parquet/CSV files it writes with DuckDB;
-    # the real-server driver and the load test (benchmarks/driver.py, load.py) stay.
-    "benchmarks/__main__.py": frozenset({"duckdb"}),
-    "benchmarks/bench.py": frozenset({"duckdb"}),
-    "benchmarks/apptest.py": frozenset({"duckdb"}),
-    "benchmarks/apps": frozenset({"duckdb"}),
-    "tests/test_benchmarks.py": frozenset({"duckdb"}),
 }
 
 # Files each option moves into place (from -> to) before the others are removed.

@@ -4,7 +4,7 @@ The default rendering gets the generated README's "Add a page, a chart" recipe
 applied as written (each code block into the file its step names, then its
 test commands run), plus a page with one widget of every kind the generated
 tests know and a renamed slider on the first page. Its AppTest, browser,
-benchmark and load tests must pass unchanged and exercise the new widgets.
+latency check and load test must pass unchanged and exercise the new widgets.
 Pages that break the rules (a widget outside any fragment, a widget that
 changes nothing) must then fail those tests with a message naming the widget.
 """
@@ -232,11 +232,11 @@ def test_every_new_widget_was_changed_in_the_browser(
     assert not any(old_label in widget for _, widget in seen), seen
 
 
-def test_benchmark_and_load_test_move_the_renamed_slider(
+def test_latency_check_and_load_test_move_the_renamed_slider(
     extended: tuple[Path, str, list[str]],
 ) -> None:
     project, _, _ = extended
-    done = pytest_run(project, "tests/test_benchmarks.py", "tests/test_load.py")
+    done = pytest_run(project, "tests/test_latency.py", "tests/test_load.py")
     assert done.returncode == 0, done.stdout[-5000:]
 
 

@@ -4,10 +4,11 @@ The benchmark (``python -m benchmarks``) and the load test
 (``python -m benchmarks.load``) both measure the real server through this one
 module, so they exercise exactly the same protocol:
 
-* ``StreamlitServer`` starts ``streamlit run <script>`` headless on a free
-  127.0.0.1 port, waits for ``/_stcore/health``, samples the server's RSS and
-  always stops the server again (it is a context manager, and servers still
-  running at interpreter exit are stopped too).
+* ``StreamlitServer`` starts ``streamlit run <script>`` (or, with
+  ``launcher="asgi"``, ``python asgi.py <script>``: the same app on Streamlit's
+  ASGI entry point) headless on a free 127.0.0.1 port, waits for ``/_stcore/health``,
+  samples the server's RSS and always stops the server again (it is a context
+  manager, and servers still running at interpreter exit are stopped too).
 * ``Session`` is one browser tab. It opens ``/_stcore/stream``, asks for a run
   with a ``rerun_script`` BackMsg, reads the ForwardMsgs that come back
   (elements, widgets, ``script_finished``) and changes widgets as the frontend
@@ -20,6 +21,10 @@ An ``Interaction`` is timed from sending the BackMsg to receiving the
 ``script_finished`` of the run it caused (a full run, or a fragment-only run), or
 its last message when Streamlit drops that ``script_finished`` (see
 ``Session._settle_unfinished``).
+
+The websocket messages are Streamlit's private protocol, not a public API: this
+module refuses to run on a Streamlit version it was not checked on
+(``TESTED_STREAMLIT``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import contextlib
 import datetime as dt
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -45,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import streamlit
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -54,6 +61,24 @@ from websockets.exceptions import ConnectionClosed
 
 HOST = "127.0.0.1"
 MB = 1024 * 1024
+
+# Streamlit versions (major.minor) whose websocket protocol this driver was checked on:
+# the ForwardMsg/BackMsg fields it reads and sends, and when a run reports it finished.
+TESTED_STREAMLIT = ("1.67",)
+
+
+def check_streamlit_version(version: str = streamlit.__version__) -> None:
+    """Stop with one line when Streamlit's private protocol may have changed under us."""
+    if ".".join(version.split(".")[:2]) not in TESTED_STREAMLIT:
+        raise SystemExit(
+            f"benchmarks/driver.py speaks Streamlit's private websocket protocol and was "
+            f"checked on Streamlit {', '.join(TESTED_STREAMLIT)}, not {version}: pin "
+            f"streamlit=={TESTED_STREAMLIT[-1]}.* or check the driver "
+            "(pytest tests/test_load.py) and add the version to TESTED_STREAMLIT."
+        )
+
+
+LAUNCHERS = ("streamlit", "asgi")
 
 # How `streamlit run` is started: headless, loopback only, no file watcher, no telemetry.
 SERVER_OPTIONS: dict[str, str] = {
@@ -169,11 +194,20 @@ def _stop_leftover_servers() -> None:
         server.stop()
 
 
+def option_variable(name: str) -> str:
+    """The environment variable Streamlit reads an option from: ``server.maxUploadSize`` ->
+    ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE``."""
+    return "STREAMLIT_" + re.sub(r"([a-z])([A-Z])", r"\1_\2", name.replace(".", "_")).upper()
+
+
 class StreamlitServer:
     """``streamlit run <script>`` on a free loopback port, for the length of a ``with`` block.
 
     ``env`` is added to this process's environment; ``options`` are extra
-    ``--section.option=value`` flags. The server always stops on leaving the
+    ``--section.option=value`` flags. With ``launcher="asgi"`` the server is
+    ``python asgi.py <script>`` from ``cwd`` (the project's ``st.App`` launcher),
+    and the options go in ``STREAMLIT_*`` variables, read as ``streamlit run``
+    reads them. The server always stops on leaving the
     block: SIGTERM, then SIGKILL to its process group after ``stop_timeout``.
     ``memory_limit_mb`` kills a server that grows past it (see ``RssSampler``).
     """
@@ -189,7 +223,11 @@ class StreamlitServer:
         stop_timeout: float = 10.0,
         sample_interval: float = 0.05,
         memory_limit_mb: float | None = None,
+        launcher: str = "streamlit",
     ) -> None:
+        if launcher not in LAUNCHERS:
+            raise ValueError(f"unknown launcher {launcher!r}; choose from {list(LAUNCHERS)}")
+        self.launcher = launcher
         self.script = Path(script)
         self.cwd = Path(cwd) if cwd else Path.cwd()
         self.env = dict(env or {})
@@ -212,25 +250,25 @@ class StreamlitServer:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        """The server's command line and the variables it adds to the environment."""
+        options = {**self.options, "server.port": str(self.port)}
+        if self.launcher == "asgi":
+            variables = {option_variable(name): value for name, value in options.items()}
+            return [sys.executable, str(self.cwd / "asgi.py"), str(self.script)], variables
+        flags = [f"--{name}={value}" for name, value in options.items()]
+        return [sys.executable, "-m", "streamlit", "run", str(self.script), *flags], {}
+
     def start(self) -> None:
         self.port = free_port()
-        flags = [f"--{name}={value}" for name, value in self.options.items()]
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(self.script),
-            f"--server.port={self.port}",
-            *flags,
-        ]
+        command, variables = self.command()
         fd, log_name = tempfile.mkstemp(prefix="streamlit-server-", suffix=".log")
         self._log_path = Path(log_name)
         with os.fdopen(fd, "wb") as log:
             self._process = subprocess.Popen(
                 command,
                 cwd=self.cwd,
-                env={**os.environ, **self.env},
+                env={**os.environ, **variables, **self.env},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -250,7 +288,9 @@ class StreamlitServer:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self._process is None or self._process.poll() is not None:
-                raise ServerError(f"streamlit run exited during start-up.\n{self.log_tail()}")
+                raise ServerError(
+                    f"the {self.launcher} server exited during start-up.\n{self.log_tail()}"
+                )
             with contextlib.suppress(OSError):
                 status, body = _get(f"{self.url}/_stcore/health", timeout=2)
                 if status == 200 and body.strip() == b"ok":
@@ -429,6 +469,7 @@ class Session:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.auto_rerun = auto_rerun
+        check_streamlit_version()
         self.quickack = quickack and hasattr(socket, "TCP_QUICKACK")
         self.timezone = timezone
         self.locale = locale

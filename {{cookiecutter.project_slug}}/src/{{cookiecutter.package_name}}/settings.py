@@ -15,6 +15,9 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
+{%- if cookiecutter.auth == "trusted_header" %}
+from ipaddress import IPv4Network, IPv6Network
+{%- endif %}
 from pathlib import Path
 from types import UnionType
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin
@@ -225,6 +228,66 @@ class ConnectionSettings(BaseModel):
     page_size: int = Field(default=500, ge=1, le=10_000)
     connect_timeout_seconds: float = Field(default=5, gt=0, le=300, allow_inf_nan=False)
 {%- endif %}
+{%- if cookiecutter.auth != "none" %}
+
+
+ALL_SIGNED_IN = "*"
+"""The group every signed-in user is in, and the grant of every value of a dimension."""
+
+Grants = dict[str, list[str]]
+"""Dimension -> the values of it a rule lets someone see (``["*"]``: every value)."""
+
+
+class AccessSettings(BaseModel):
+    """Row-level access: which values of which dimensions each user or group may see.
+
+    A rule maps a user (email or subject id) or a group to grants. A viewer sees a
+    row when, for each dimension their rules name, one of those rules grants the
+    row's value; a dimension none of their rules names is not restricted, so a rule
+    with no grants (``{}``) shows every row. A signed-in user no rule matches sees
+    no data. The group ``"*"`` holds every signed-in user.
+    """
+
+    users: dict[str, Grants] = Field(default_factory=dict, max_length=100_000)
+    groups: dict[str, Grants] = Field(default_factory=dict, max_length=10_000)
+    # The st.user key that lists the viewer's groups: an ID-token claim (oidc), or the
+    # key server.trustedUserHeaders maps a proxy header to. A list, or names with commas.
+    groups_claim: str = Field(default="groups", min_length=1, max_length=100)
+
+    @field_validator("users", "groups")
+    @classmethod
+    def _well_formed(cls, rules: dict[str, Grants]) -> dict[str, Grants]:
+        for who, grants in rules.items():
+            if not who.strip():
+                raise ValueError("a rule needs a user or group name")
+            for dimension, values in grants.items():
+                if not dimension or not values or any(not value for value in values):
+                    raise ValueError(
+                        "each grant names a dimension and at least one value (\"*\": all)"
+                    )
+        return rules
+{%- endif %}
+{%- if cookiecutter.auth == "trusted_header" %}
+
+
+class ProxySettings(BaseModel):
+    """The sign-in reverse proxy in front of the app, which sets the identity headers.
+
+    The app (``python asgi.py``) refuses every request that does not come from one of
+    ``addresses`` with ``secret`` in ``secret_header``: only the proxy knows it.
+    """
+
+    secret: SecretStr | None = Field(default=None, min_length=16)
+    secret_header: str = Field(default="X-Proxy-Secret", pattern=r"^[A-Za-z0-9-]{1,100}$")
+    addresses: list[IPv4Network | IPv6Network] = Field(
+        default_factory=lambda: [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")],
+        min_length=1,
+        max_length=100,
+    )
+    # Where the sign-in and sign-out links point (oauth2-proxy's paths by default).
+    sign_in_url: str = Field(default="/oauth2/start", min_length=1, max_length=2000)
+    sign_out_url: str = Field(default="/oauth2/sign_out", min_length=1, max_length=2000)
+{%- endif %}
 
 
 class Settings(BaseSettings):
@@ -255,11 +318,19 @@ class Settings(BaseSettings):
     max_chart_points: int = Field(default=2000, ge=10, le=20_000)
     page_size: int = Field(default=200, ge=10, le=5000)
     query_timeout_seconds: float = Field(default=30.0, gt=0, le=HOUR, allow_inf_nan=False)
+    # Largest median time per widget change that `python -m benchmarks.latency` accepts.
+    latency_budget_ms: float = Field(default=250.0, gt=0, le=60_000, allow_inf_nan=False)
     # Cache stats and "Clear all caches": off unless turned on (.env.example shows how).
     dev_panel: bool = False
     # Who sees the dev panel when it is on: signed-in users (st.login) whose email or
     # subject id is listed here. Empty: every viewer, which is for local development only.
     operators: list[str] = Field(default_factory=list, max_length=1000)
+{%- if cookiecutter.auth != "none" %}
+    access: AccessSettings = AccessSettings()
+{%- endif %}
+{%- if cookiecutter.auth == "trusted_header" %}
+    proxy: ProxySettings = ProxySettings()
+{%- endif %}
 
     @classmethod
     def settings_customise_sources(

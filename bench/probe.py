@@ -1,0 +1,73 @@
+"""Runs inside the measured app's process and counts what it asks of its engine.
+
+The benchmark starts each rendered project through ``bench_entry.py`` (written by
+``bench.engines``), which imports this module, runs the project's own
+``streamlit_app.py`` and then calls ``watch``. The count is the data source's own
+``engine_queries`` (the SQL options: queries sent to the warehouse, not to the
+local rollup); a source without one (``rest_api``) counts the HTTP requests it
+sends instead. With ``BENCH_ENGINE_QUERIES_FILE`` set, a thread keeps that file
+up to date, so the driver reads the count of a server process from outside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+COUNT_FILE = "BENCH_ENGINE_QUERIES_FILE"
+_state: dict[str, Any] = {"source": None, "http_requests": 0, "thread": None}
+_lock = threading.Lock()
+
+
+def _count_http_requests() -> None:
+    """Count every request an ``httpx.Client`` sends in this process (the REST source's)."""
+    try:
+        import httpx
+    except ImportError:
+        return
+    send = httpx.Client.send
+
+    def counted(client: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        with _lock:
+            _state["http_requests"] += 1
+        return send(client, request, **kwargs)
+
+    httpx.Client.send = counted  # type: ignore[method-assign]
+
+
+def engine_queries() -> int:
+    """What this process has asked of its engine so far."""
+    source = _state["source"]
+    count = getattr(source, "engine_queries", None)
+    return int(count) if count is not None else int(_state["http_requests"])
+
+
+def watch(package: str) -> None:
+    """Remember the app's data source (called after each full run) and report its count."""
+    with contextlib.suppress(Exception):  # an app that shows a data error has no source
+        _state["source"] = importlib.import_module(f"{package}.data").get_source()
+    target = os.environ.get(COUNT_FILE)
+    if target and _state["thread"] is None:
+        _state["thread"] = threading.Thread(
+            target=_report, args=(Path(target),), name="bench-probe", daemon=True
+        )
+        _state["thread"].start()
+
+
+def _report(path: Path) -> None:
+    written = None
+    while True:
+        count = engine_queries()
+        if count != written:
+            partial = path.with_name(path.name + ".tmp")
+            partial.write_text(str(count), encoding="ascii")
+            partial.replace(path)
+            written = count
+        threading.Event().wait(0.05)
+
+
+_count_http_requests()

@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
@@ -123,14 +123,15 @@ class CachedFunction(Generic[P, R]):
             return result
 
         policy = self.policy
-        decorator = st.cache_data if self.kind == "data" else st.cache_resource
-        return decorator(
-            compute,
-            ttl=policy.ttl_seconds,
-            max_entries=policy.max_entries,
-            show_spinner=self.show_spinner,
+        limits: dict[str, Any] = {
+            "ttl": policy.ttl_seconds,
+            "max_entries": policy.max_entries,
+            "show_spinner": self.show_spinner,
             **self.options,
-        )
+        }
+        if self.kind == "data":
+            return cast(Callable[..., R], st.cache_data(**limits)(compute))
+        return cast(Callable[..., R], st.cache_resource(**limits)(compute))
 
     def _cached_function(self) -> Callable[..., R]:
         if self._cached is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, MutableMapping
-from typing import Annotated, Any, ClassVar, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, ClassVar, cast, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -82,6 +82,7 @@ class PageState:
 
     namespace: ClassVar[str]
     fields: ClassVar[dict[str, _Field]]
+    _store: MutableMapping[str, Any]
 
     def __init_subclass__(cls, namespace: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -106,7 +107,7 @@ class PageState:
         if store is None:
             import streamlit as st
 
-            store = st.session_state
+            store = cast(MutableMapping[str, Any], st.session_state)  # a mapping at run time
         object.__setattr__(self, "_store", store)
 
     def __setattr__(self, name: str, value: Any) -> None:

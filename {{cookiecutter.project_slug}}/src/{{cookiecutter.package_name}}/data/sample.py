@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 START = dt.date(2023, 1, 1)
@@ -126,7 +126,7 @@ def rows(count: int, seed: int = 7) -> Iterator[tuple[object, ...]]:
 {%- if cookiecutter.data_source in ("duckdb", "s3") %}
 
 
-def _sql_list(values: list[object]) -> str:
+def _sql_list(values: Sequence[object]) -> str:
     return "[" + ", ".join(repr(v) for v in values) + "]"
 
 

@@ -63,7 +63,7 @@ def render(engine: str, work_dir: Path) -> Path:
     if out.exists():
         shutil.rmtree(out)
     cookiecutter = Path(sys.executable).with_name("cookiecutter")
-    subprocess.run(
+    done = subprocess.run(
         [
             str(cookiecutter),
             str(TEMPLATE_ROOT),
@@ -74,10 +74,13 @@ def render(engine: str, work_dir: Path) -> Path:
             f"data_source={engine}",
             "sample_rows=1000",
         ],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=300,
+        check=False,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"rendering {engine} failed:\n{(done.stdout + done.stderr)[-3000:]}")
     (project,) = (path for path in out.iterdir() if path.is_dir())
     (project / "bench_entry.py").write_text(ENTRY.format(package=PACKAGE), encoding="utf-8")
     return project

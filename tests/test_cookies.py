@@ -57,6 +57,7 @@ EVERY_RENDERING = {
     "tests/page_text.py",
     "tests/planted.py",
     "tests/test_app.py",
+    "tests/test_asgi.py",
     "tests/test_cache.py",
     "tests/test_hostile_settings.py",
     "tests/test_ignores.py",

@@ -76,6 +76,7 @@ PROJECT_MODULES = {
     "streamlit_app": "streamlit_app.py",
     "test_any_table": "tests/test_any_table.py",
     "test_app": "tests/test_app.py",
+    "test_asgi": "tests/test_asgi.py",
     "test_cache": "tests/test_cache.py",
     "test_duckdb_source": "tests/test_duckdb_source.py",
     "test_hostile_settings": "tests/test_hostile_settings.py",

@@ -1,4 +1,4 @@
-"""Post-generation hook: set up the chosen data source and remove the others.
+"""Post-generation hook: set up the chosen data source and sign-in, and remove the others.
 
 Which file belongs to which option is data (``OWNED_FILES``), and so are each
 option's dependencies (``DEPENDENCIES``); the functions below only apply those
@@ -24,6 +24,7 @@ ANSWERS = {
     "package_name": "{{ cookiecutter.package_name }}",
     "data_source": "{{ cookiecutter.data_source }}",
     "sample_rows": "{{ cookiecutter.sample_rows }}",
+    "auth": "{{ cookiecutter.auth }}",
     # urlencoded: a path may hold quotes or backslashes that would break this file
     "dataset_path": unquote("{{ cookiecutter.dataset_path | default('') | urlencode }}"),
 }
@@ -54,6 +55,35 @@ OWNED_FILES: dict[str, frozenset[str]] = {
     "tests/s3_server.py": frozenset({"s3"}),
     "tests/test_rest_api_source.py": frozenset({"rest_api"}),
     "tests/failing_servers.py": ALL_SOURCES - {"duckdb"},
+}
+
+ALL_AUTH = frozenset({"none", "oidc", "trusted_header"})
+SIGN_IN = ALL_AUTH - {"none"}
+
+# The same for the ``auth`` answer: each sign-in option's files (``auth=none`` adds none).
+AUTH_OWNED_FILES: dict[str, frozenset[str]] = {
+    "src/{package}/auths": frozenset(),
+    "src/{package}/access.py": SIGN_IN,
+    "tests/test_access.py": SIGN_IN,
+    "tests/test_sign_in.py": SIGN_IN,
+    "src/{package}/proxy_guard.py": frozenset({"trusted_header"}),
+    "tests/test_trusted_proxy.py": frozenset({"trusted_header"}),
+    # N replicas behind HAProxy, and the load test through it with 10 users' identities.
+    "benchmarks/replicas.py": frozenset({"trusted_header"}),
+    "tests/test_replicas.py": frozenset({"trusted_header"}),
+    "tests/oidc_provider.py": frozenset({"oidc"}),
+    "tests/e2e/test_oidc_login.py": frozenset({"oidc"}),
+}
+AUTH_MOVED_FILES: dict[str, dict[str, str]] = {
+    option: {"src/{package}/auths/" + option + ".py": "src/{package}/auth.py"}
+    for option in SIGN_IN
+}
+AUTH_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "oidc": ("Authlib>=1.3.2",),  # what st.login needs (streamlit[auth])
+}
+AUTH_DEV_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    # The tests' local OpenID Connect provider (tests/oidc_provider.py).
+    "oidc": ("oidc-provider-mock>=0.3",),
 }
 
 # Files each option moves into place (from -> to) before the others are removed.
@@ -164,15 +194,63 @@ token = "change-me"
 }
 
 
+ACCESS_SECRETS = """
+# Row-level access: which values of which dimensions each user or group may see.
+# Environment variables {env}ACCESS__USERS / {env}ACCESS__GROUPS (JSON) win over
+# these tables. A signed-in user no rule matches sees no data; the group "*" holds
+# every signed-in user; ["*"] grants every value of a dimension; a rule that grants
+# no dimension shows every row.
+# [app.access]
+# groups_claim = "groups"  # the st.user key that lists the viewer's groups
+# [app.access.users."alice@example.com"]
+# region = ["Western Europe", "Northern Europe"]
+# [app.access.groups.finance]
+# region = ["*"]
+# [app.access.groups."*"]  # every signed-in user sees every row (rule without grants)
+"""
+
+# What each sign-in option appends to .streamlit/secrets.toml.example.
+AUTH_SECRETS: dict[str, str] = {
+    "oidc": """
+# Sign-in with your OpenID Connect provider (st.login). Register redirect_uri with
+# the provider; every replica needs the same cookie_secret (it signs the identity
+# cookie). Make one: python -c "import secrets; print(secrets.token_urlsafe(32))"
+[auth]
+redirect_uri = "http://localhost:8501/oauth2callback"
+cookie_secret = "change-me"
+client_id = "change-me"
+client_secret = "change-me"
+server_metadata_url = "https://accounts.example.com/.well-known/openid-configuration"
+# [auth.client_kwargs]
+# scope = "openid email profile groups"  # to get a groups claim
+"""
+    + ACCESS_SECRETS,
+    "trusted_header": """
+# The sign-in proxy in front of the app sends this secret in the X-Proxy-Secret
+# header of every request (docs/deploying.md shows an HAProxy configuration); the app
+# (python asgi.py) refuses requests without it or from other addresses.
+# Environment variables {env}PROXY__<KEY> win over these keys.
+[app.proxy]
+secret = "change-me-to-a-long-random-string"
+# addresses = ["127.0.0.1/32", "10.0.0.0/8"]  # where the proxy connects from
+# sign_in_url = "/oauth2/start"
+# sign_out_url = "/oauth2/sign_out"
+"""
+    + ACCESS_SECRETS,
+}
+
+
 class HookError(RuntimeError):
     """A post-generation step failed; the message says which and why."""
 
 
-def files_to_move(chosen: str, package: str) -> dict[str, str]:
+def files_to_move(
+    chosen: str, package: str, moved: dict[str, dict[str, str]] = MOVED_FILES
+) -> dict[str, str]:
     """``{from: to}`` for the files ``chosen`` moves into place."""
     return {
         source.format(package=package): target.format(package=package)
-        for source, target in MOVED_FILES.get(chosen, {}).items()
+        for source, target in moved.get(chosen, {}).items()
     }
 
 
@@ -184,12 +262,12 @@ def move_paths(project: Path, moves: dict[str, str]) -> None:
         (project / source).replace(project / target)
 
 
-def files_to_remove(chosen: str, package: str) -> list[str]:
+def files_to_remove(
+    chosen: str, package: str, owned: dict[str, frozenset[str]] = OWNED_FILES
+) -> list[str]:
     """Paths that belong only to options other than ``chosen``."""
     return sorted(
-        path.format(package=package)
-        for path, options in OWNED_FILES.items()
-        if chosen not in options
+        path.format(package=package) for path, options in owned.items() if chosen not in options
     )
 
 
@@ -222,9 +300,11 @@ def add_dependencies(
     pyproject.write_text(text[: match.start("body")] + body + text[match.end("body") :], "utf-8")
 
 
-def connection_secrets(chosen: str, package: str) -> str:
-    """The ``[connections.*]`` example for ``chosen`` ("" when it needs none)."""
-    text = CONNECTION_SECRETS.get(chosen, "")
+def connection_secrets(
+    chosen: str, package: str, examples: dict[str, str] = CONNECTION_SECRETS
+) -> str:
+    """The ``[connections.*]`` (or sign-in) example for ``chosen`` ("" when it needs none)."""
+    text = examples.get(chosen, "")
     return text.format(package=package, env=package.upper() + "_")
 
 
@@ -304,6 +384,34 @@ def run_step(name: str, step: Callable[[], object]) -> object:
         raise HookError(f"post-generation step '{name}' failed: {error}") from error
 
 
+def set_up_sign_in(project: Path, chosen: str, package: str) -> None:
+    """Put the ``auth`` option's files, dependencies and secrets example in place."""
+    run_step(
+        "move the sign-in option's files into place",
+        lambda: move_paths(project, files_to_move(chosen, package, AUTH_MOVED_FILES)),
+    )
+    run_step(
+        "remove files of other sign-in options",
+        lambda: remove_paths(project, files_to_remove(chosen, package, AUTH_OWNED_FILES)),
+    )
+    pyproject = project / "pyproject.toml"
+    run_step(
+        "add sign-in dependencies",
+        lambda: add_dependencies(pyproject, AUTH_DEPENDENCIES.get(chosen, ())),
+    )
+    run_step(
+        "add the sign-in option's test dependencies",
+        lambda: add_dependencies(pyproject, AUTH_DEV_DEPENDENCIES.get(chosen, ()), "dev"),
+    )
+    run_step(
+        "write the sign-in secrets example",
+        lambda: append_text(
+            project / ".streamlit" / "secrets.toml.example",
+            connection_secrets(chosen, package, AUTH_SECRETS),
+        ),
+    )
+
+
 def main(project: Path | None = None) -> None:
     project = project or Path.cwd()
     chosen, package = ANSWERS["data_source"], ANSWERS["package_name"]
@@ -332,6 +440,7 @@ def main(project: Path | None = None) -> None:
             connection_secrets(chosen, package),
         ),
     )
+    set_up_sign_in(project, ANSWERS["auth"], package)
     data_note = ""
     dataset = ANSWERS["dataset_path"]
     if dataset:

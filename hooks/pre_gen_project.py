@@ -35,6 +35,7 @@ PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 # Every data source the template knows about; the choice list in cookiecutter.json is
 # the real gate (it may offer fewer while the other sources are being written).
 DATA_SOURCES = ("duckdb", "postgres", "snowflake", "s3", "rest_api")
+AUTH_OPTIONS = ("none", "oidc", "trusted_header")
 
 MAX_PROJECT_NAME = 80  # generated lines wrap longer non-ASCII names (settings.APP_TITLE)
 MAX_SLUG = 64
@@ -301,6 +302,11 @@ def check_data_source(value: object) -> None:
         raise AnswerError("data_source", value, f"must be one of {', '.join(DATA_SOURCES)}")
 
 
+def check_auth(value: object) -> None:
+    if value not in AUTH_OPTIONS:
+        raise AnswerError("auth", value, f"must be one of {', '.join(AUTH_OPTIONS)}")
+
+
 def check_sample_rows(value: object) -> None:
     field = "sample_rows"
     rule = (
@@ -375,6 +381,7 @@ CHECKS: dict[str, Callable[..., None]] = {
     "sample_rows": check_sample_rows,
     "live_refresh_seconds": check_live_refresh_seconds,
     "dataset_path": check_dataset_path,
+    "auth": check_auth,
 }
 NEEDS_DATA_SOURCE = ("project_slug", "package_name", "dataset_path")
 

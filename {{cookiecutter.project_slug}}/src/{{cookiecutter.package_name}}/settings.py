@@ -263,7 +263,7 @@ class AccessSettings(BaseModel):
             for dimension, values in grants.items():
                 if not dimension or not values or any(not value for value in values):
                     raise ValueError(
-                        "each grant names a dimension and at least one value (\"*\": all)"
+                        'each grant names a dimension and at least one value ("*": all)'
                     )
         return rules
 {%- endif %}
@@ -387,7 +387,7 @@ class _ListsAsText:
         suffix = field_name.lower()
         for name, raw in self.env_vars.items():
             if raw == value and name.lower().endswith(suffix):
-                return name.upper()
+                return str(name).upper()
         return ENV_PREFIX + field_name.upper()
 
 

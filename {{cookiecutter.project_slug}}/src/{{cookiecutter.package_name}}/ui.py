@@ -18,6 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from . import cache
+{%- if cookiecutter.auth != "none" %}
+from .access import Allowed
+{%- endif %}
 from .data import DataSourceError
 from .settings import ENV_PREFIX, Settings, SettingsError, get_settings, redact, secret_values
 
@@ -43,10 +46,17 @@ def page_header(title: str, caption: str) -> None:
     """The part of a page that runs only on full reruns, never on fragment reruns."""
     st.title(title)
     st.caption(f"{caption} · page rendered at {dt.datetime.now():%H:%M:%S}")
+{%- if cookiecutter.auth != "none" %}
+
+
+def dataset_notice(allowed: Allowed) -> bool:
+    """Say what the app chose about the data, and whether the ``allowed`` rows have dates.
+{%- else %}
 
 
 def dataset_notice() -> bool:
     """Say what the app chose about the data, and whether it has dated rows.
+{%- endif %}
 
     Runs on full reruns only (in the page header). A failing source says nothing
     here: the panels below show its error.
@@ -57,7 +67,7 @@ def dataset_notice() -> bool:
 
     try:
         schema = get_source().schema
-        domain = queries.domain()
+        domain = queries.domain({{ "allowed" if cookiecutter.auth != "none" else "" }})
     except (DataSourceError, SettingsError):
         return False
     for note in views.dataset_notes(schema, domain, ENV_PREFIX, __package__ or ""):
@@ -152,8 +162,9 @@ def guard_streamlit_cache_clearing() -> None:
         else:
             _log.warning("Refused a viewer's request to clear every cache (not an operator)")
 
-    operators_only.operators_only = True  # type: ignore[attr-defined]
-    AppSession._handle_clear_cache_request = operators_only  # type: ignore[method-assign]
+    # setattr: both names are Streamlit's (a marker on our wrapper, and the private handler).
+    setattr(operators_only, "operators_only", True)  # noqa: B010
+    setattr(AppSession, "_handle_clear_cache_request", operators_only)  # noqa: B010
 
 
 def clear_caches() -> None:

@@ -1,16 +1,24 @@
+{%- set auth = cookiecutter.auth != "none" -%}
+{%- set restrict = ".restrict(allowed)" if auth else "" -%}
 """Explore: rank any dimension by any measure, and page through the matching rows."""
 
 import streamlit as st
 
 from {{ cookiecutter.package_name }} import charts, queries, ui, views
+{%- if auth %}
+from {{ cookiecutter.package_name }}.access import viewer_allowed
+{%- endif %}
 from {{ cookiecutter.package_name }}.data import Filters, get_source
 from {{ cookiecutter.package_name }}.settings import get_settings
 
 settings = get_settings()
 state = views.ExploreState()
+{%- if auth %}
+allowed = viewer_allowed()  # the rows this viewer may see: every query below keeps to them
+{%- endif %}
 
 ui.page_header("Explore", "Rank a dimension and browse the rows behind it")
-ui.dataset_notice()
+ui.dataset_notice({{ 'allowed' if auth else '' }})
 
 
 @st.fragment
@@ -37,7 +45,13 @@ def ranking_panel() -> None:
             )
         low, high = views.TOP_N
         right.slider("Top N", min_value=low, max_value=high, **state.widget("top_n"))
+{%- if auth %}
+        ranked = queries.breakdown(
+            Filters().restrict(allowed), state.dimension, state.measure, state.top_n
+        )
+{%- else %}
         ranked = queries.breakdown(Filters(), state.dimension, state.measure, state.top_n)
+{%- endif %}
         title = views.value_title(schema, state.measure)
         chart, table = st.columns([3, 2])
         with chart:
@@ -58,7 +72,7 @@ def ranking_panel() -> None:
 def rows_panel() -> None:
     with ui.timed("explore.rows"), ui.data_errors("explore.rows"):
         schema = get_source().schema
-        total = int(queries.domain().rows)
+        total = int(queries.domain({{ 'allowed' if auth else '' }}).rows)
         pages = views.page_count(total, settings.page_size)
         if state.page_number > pages:  # fewer rows than before, or a forged value
             state.page_number = pages
@@ -71,7 +85,7 @@ def rows_panel() -> None:
             **state.widget("page_number"),
         )
         offset = views.page_offset(state.page_number, total, settings.page_size)
-        rows = queries.page(Filters(), settings.page_size, offset)
+        rows = queries.page(Filters(){{ restrict }}, settings.page_size, offset)
         ui.show_table(
             rows,
             labels={column: views.label(column) for column in rows.columns},

@@ -1,3 +1,5 @@
+{%- set auth = cookiecutter.auth != "none" -%}
+{%- set restrict = ".restrict(allowed)" if auth else "" -%}
 """Overview: headline numbers and the trend, plus a live panel.
 
 The header runs on full reruns only. Widgets live inside fragments, so moving a
@@ -8,21 +10,27 @@ dates gets no time controls, no trend and no live panel.
 import streamlit as st
 
 from {{ cookiecutter.package_name }} import charts, queries, ui, views
+{%- if auth %}
+from {{ cookiecutter.package_name }}.access import viewer_allowed
+{%- endif %}
 from {{ cookiecutter.package_name }}.data import choose_grain, get_source
 from {{ cookiecutter.package_name }}.settings import get_settings
 
 settings = get_settings()
 state = views.OverviewState()
+{%- if auth %}
+allowed = viewer_allowed()  # the rows this viewer may see: every query below keeps to them
+{%- endif %}
 
 ui.page_header("Overview", "Totals and trend for the selected period")
-dated = ui.dataset_notice()
+dated = ui.dataset_notice({{ 'allowed' if auth else '' }})
 
 
 @st.fragment
 def trend_panel() -> None:
     with ui.timed("overview.trend"), ui.data_errors("overview.trend"):
         schema = get_source().schema
-        domain = queries.domain()
+        domain = queries.domain({{ 'allowed' if auth else '' }})
         if not domain.rows:
             st.info(views.no_rows_message(schema, domain), icon=":material/info:")
             return
@@ -53,7 +61,7 @@ def trend_panel() -> None:
                 format_func=views.label,
                 **state.widget("measure"),
             )
-        filters = views.overview_filters(state, schema)
+        filters = views.overview_filters(state, schema){{ restrict }}
         figures = views.kpis(queries.summary(filters), schema)
         for column, kpi in zip(st.columns(len(figures)), figures, strict=True):
             column.metric(kpi.label, kpi.value, help=kpi.help)
@@ -83,7 +91,7 @@ def live_panel() -> None:
     with ui.timed("overview.live"), ui.data_errors("overview.live"):
         schema = get_source().schema
         first = schema.dimensions[0] if schema.dimensions else None
-        totals, by_dimension, end = queries.latest(7, first)
+        totals, by_dimension, end = queries.latest(7, first{{ ', allowed' if auth else '' }})
         measure = schema.measures[0] if schema.measures else None
         title = views.value_title(schema, measure)
         st.subheader("Live: last 7 days of data", anchor=False)

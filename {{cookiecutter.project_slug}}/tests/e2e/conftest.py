@@ -1,8 +1,9 @@
-"""Browser-test fixtures: a real ``streamlit run`` server and headless Chromium.
+"""Browser-test fixtures: a real server and headless Chromium.
 
-The server runs the app exactly as users get it (``streamlit run streamlit_app.py``
-in the project directory, so ``.streamlit/config.toml`` applies) on a free
-loopback port, on the test sample data. Chromium is the system's own (Debian's
+The server runs the app exactly as users get it (``python asgi.py``, as the
+Dockerfile serves it, in the project directory, so ``.streamlit/config.toml``
+applies; ``E2E_LAUNCHER=streamlit`` runs ``streamlit run streamlit_app.py``
+instead) on a free loopback port, on the test sample data. Chromium is the system's own (Debian's
 ``chromium`` package, or the binary named by ``E2E_CHROMIUM``): Playwright drives
 it, and never downloads a browser of its own.
 
@@ -53,11 +54,12 @@ CHROMIUM_ARGS = (
     "--no-first-run",
 )
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LAUNCHER = os.environ.get("E2E_LAUNCHER", "asgi")  # "streamlit": `streamlit run`, for comparison
 
 
 @dataclass
 class Server:
-    """A running ``streamlit run`` process."""
+    """A running app server process."""
 
     url: str
     log_path: Path
@@ -223,7 +225,7 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def streamlit_server(engine_env: dict[str, str], artifacts: Path) -> Iterator[Server]:
-    """``streamlit run streamlit_app.py`` on a free loopback port, stopped after the session.
+    """The app (``python asgi.py`` or ``streamlit run``) on a free loopback port, for the session.
 
     It reads the same engine, with the same sample, as the other tests (``engine_env``).
     """
@@ -231,12 +233,10 @@ def streamlit_server(engine_env: dict[str, str], artifacts: Path) -> Iterator[Se
     url = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
     env.update({ENV_PREFIX + name: value for name, value in engine_env.items()})
+    entry = ["asgi.py"] if LAUNCHER == "asgi" else ["-m", "streamlit", "run", "streamlit_app.py"]
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
+        *entry,
         "--server.headless=true",
         "--server.address=127.0.0.1",
         f"--server.port={port}",
@@ -257,7 +257,7 @@ def streamlit_server(engine_env: dict[str, str], artifacts: Path) -> Iterator[Se
     try:
         wait_until_healthy(process, url, log_path)
         _REPORT.context.update(
-            {"server": url, "settings": sorted(engine_env), "command": command[2:]}
+            {"server": url, "settings": sorted(engine_env), "command": command[1:]}
         )
         yield Server(url=url, log_path=log_path)
     finally:

@@ -352,8 +352,9 @@ def dataset_settings(project: Path, package: str, dataset: str) -> tuple[str, bo
     if "ModuleNotFoundError" not in described.stderr:
         raise HookError(described.stderr.strip().splitlines()[-1])
     variable = package.upper() + "_DATA_PATH"
+    quoted = "'" + path.replace("\\", "\\\\").replace("'", "\\'") + "'"  # .env single quotes
     hint = f"# Pin the columns: python -m {package}.data.describe >> .env (after installing)\n"
-    return f"{variable}='{path}'\n{hint}", False
+    return f"{variable}={quoted}\n{hint}", False
 
 
 def write_dataset_settings(project: Path, package: str, dataset: str) -> bool:

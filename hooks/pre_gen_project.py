@@ -358,11 +358,17 @@ def check_dataset_path(value: object, data_source: object) -> None:
         files = [path] if path.exists() else []
     if not files:
         raise AnswerError(field, value, "must name an existing Parquet or CSV file, folder or glob")
-    try:
-        with files[0].open("rb") as handle:
-            handle.read(4)
-    except OSError as error:
-        raise AnswerError(field, value, f"must be readable ({error.strerror})") from error
+    for found in files:
+        try:
+            with found.open("rb") as handle:
+                head = handle.read(4)
+                handle.seek(max(found.stat().st_size - 4, 0))
+                tail = handle.read(4)
+        except OSError as error:
+            raise AnswerError(field, value, f"must be readable ({error.strerror})") from error
+        parquet = found.suffix.lower() == ".parquet" or head == b"PAR1"
+        if parquet and (head, tail) != (b"PAR1", b"PAR1"):
+            raise AnswerError(field, value, f"must hold valid Parquet files ({found.name} is not)")
 
 
 def glob_magic(text: str) -> bool:

@@ -294,3 +294,29 @@ def test_rollup_is_used_for_the_first_dimension_only(source: DuckDBSource) -> No
     assert source.rollup(Filters.of(region=["Africa"]), ("region",)) is not None
     assert source.rollup(Filters(), ("channel",)) is None
     assert source.rollup(Filters.of(channel=["Online"]), ()) is None
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "decimal"),
+    [(d, c) for d in (",", ";", "\t", "|") for c in (".", ",") if (d, c) != (",", ",")],
+)
+def test_the_decimal_separator_is_sniffed(tmp_path: Path, delimiter: str, decimal: str) -> None:
+    rows = [("2024-01-01", "a", "1.5"), ("2024-01-02", "b", "2.25"), ("2024-01-03", "a", "10.0")]
+    lines = ["day,shop,amount", *(",".join(row) for row in rows)]
+    text = "\n".join(line.replace(",", delimiter) for line in lines).replace(".", decimal)
+    path = tmp_path / "data.csv"
+    path.write_text(text + "\n", encoding="utf-8")
+    source = open_source(path, tmp_path, Pinned())
+    assert source.schema.measures == ("amount",)
+    assert source.summary(Filters()).values["amount"] == pytest.approx(13.75)
+
+
+def test_a_path_with_quotes_round_trips_through_dotenv(tmp_path: Path) -> None:
+    from dotenv import dotenv_values
+
+    from {{ cookiecutter.package_name }}.data.infer import dotenv_quote
+
+    odd = str(tmp_path / 'with space\'s "q"' / "my data 'x' $HOME \\.csv")
+    env = tmp_path / ".env"
+    env.write_text(f"X={dotenv_quote(odd)}\n", encoding="utf-8")
+    assert dotenv_values(env)["X"] == odd

@@ -41,6 +41,12 @@ def parquet(select: str) -> Callable[[Path], Path]:
     return write
 
 
+def binary(folder: Path) -> Path:
+    path = folder / "data.csv"
+    path.write_bytes(bytes(range(256)) * 40)
+    return path
+
+
 def broken_parquet(folder: Path) -> Path:
     path = folder / "data.parquet"
     path.write_bytes(b"PAR1 and then nothing a reader could use")
@@ -104,6 +110,17 @@ CASES: dict[str, tuple[Callable[[Path], Path], dict[str, str], str]] = {
         "DATASET__MEASURES",
     ),
     "corrupt parquet": (broken_parquet, {}, "not a valid Parquet file"),
+    "tab separated, dot decimals": (csv("day\tshop\tamount\n2024-01-01\ta\t1.5\n"), {}, "1"),
+    "utf-16 with a byte-order mark": (
+        csv("day,shop,amount\n2024-01-01,a,1.5\n2024-01-02,b,2\n", "utf-16"),
+        {},
+        "2",
+    ),
+    "binary file named .csv": (binary, {}, "not a text file"),
+    "no numeric column": (csv("day,city\n2024-01-01,Paris\n2024-01-02,Lyon\n"), {}, "2"),
+    "a column named rows": (csv("day,rows,amount\n2024-01-01,a,1\n2024-01-02,b,2\n"), {}, "2"),
+    "text columns only": (csv("name,note\nAda,x\nBob,y\nCy,z\n"), {}, "3"),
+    "empty DATA_PATH": (csv("day,amount\n2024-01-01,1\n"), {"DATA_PATH": ""}, "is empty"),
 }
 
 
@@ -142,7 +159,7 @@ def test_the_page_says_what_it_inferred(
     assert "date column **when**" in captions
     assert "DATASET__" in captions
     assert ".data.describe" in captions
-    assert "1 rows have no 'when'" in captions
+    assert "1 row has no 'when'" in captions
 
 
 def test_missing_values_can_be_selected(

@@ -76,7 +76,7 @@ def test_kpis_say_what_they_compute() -> None:
         ("Mean temperature", "21.50"),
     ]
     assert "mean of 'temperature'" in items[2].help
-    assert "1 rows without a value" in items[2].help
+    assert "1 row without a value" in items[2].help
     assert "without a value" not in items[1].help
     assert views.kpis(Totals(0, {"temperature": None}), schema)[2].value == "-"
 

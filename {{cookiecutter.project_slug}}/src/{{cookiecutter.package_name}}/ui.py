@@ -252,15 +252,31 @@ def show_table(
     numbers: Iterable[str] = (),
     dates: Iterable[str] = (),
 ) -> None:
-    """A small frame with readable headers, separated thousands and plain dates."""
+    """A small frame with readable headers, separated thousands and plain dates.
+
+    Headers stay unique whatever the column names: a label already taken gets
+    its column's own name, then a number.
+    """
+    headers: dict[str, str] = {}
+    for name in frame.columns:
+        header = labels.get(name, name)
+        for candidate in (header, str(name), *(f"{header} ({n})" for n in range(2, 1000))):
+            if candidate not in headers.values():
+                headers[name] = candidate
+                break
     config: dict[str, Any] = {
-        labels.get(name, name): st.column_config.NumberColumn(format="localized")
+        headers[name]: st.column_config.NumberColumn(format="localized")
         for name in numbers
+        if name in headers
     }
     config.update(
-        {labels.get(name, name): st.column_config.DateColumn(format="YYYY-MM-DD") for name in dates}
+        {
+            headers[name]: st.column_config.DateColumn(format="YYYY-MM-DD")
+            for name in dates
+            if name in headers
+        }
     )
-    st.dataframe(frame.rename(columns=labels), hide_index=True, column_config=config)
+    st.dataframe(frame.rename(columns=headers), hide_index=True, column_config=config)
 
 
 def now() -> dt.datetime:

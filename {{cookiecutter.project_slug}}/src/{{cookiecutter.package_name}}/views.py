@@ -59,7 +59,9 @@ def prepare_overview(state: OverviewState, domain: Domain, schema: Schema) -> No
     """Bring stored choices in line with the data before widgets are drawn."""
     if domain.min_date is None or domain.max_date is None:
         state.date_range = None
-    elif state.date_range is None:
+    elif state.date_range is None or (
+        state.date_range[1] < domain.min_date or state.date_range[0] > domain.max_date
+    ):  # no choice yet, or one that no longer overlaps the data (a new file): all of it
         state.date_range = (domain.min_date, domain.max_date)
     else:
         start, end = state.date_range
@@ -109,7 +111,7 @@ def kpis(totals: Totals, schema: Schema) -> list[Kpi]:
         missing = totals.missing(measure)
         help_text = f"{aggregation.replace('_', ' ')} of {measure!r} over the matching rows"
         if missing:
-            help_text += f"; {missing:,} rows without a value are left out"
+            help_text += f"; {rows_phrase(missing)} without a value left out"
         items.append(
             Kpi(
                 measure_title(measure, aggregation),
@@ -135,6 +137,11 @@ def page_offset(page_number: int, total_rows: int, page_size: int) -> int:
     """The row offset of ``page_number`` (1-based), clamped to the last page."""
     last = page_count(total_rows, page_size)
     return (min(max(page_number, 1), last) - 1) * page_size
+
+
+def rows_phrase(count: int) -> str:
+    """ "1 row", "2,500 rows"."""
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
 
 
 def no_rows_message(schema: Schema, domain: Domain) -> str:
@@ -172,8 +179,9 @@ def dataset_notes(schema: Schema, domain: Domain, env_prefix: str, module: str) 
     elif schema.date_type == "timestamptz":
         notes.append(f"Days are cut in the {schema.time_zone} time zone.")
     if domain.undated_rows:
+        verb = "has" if domain.undated_rows == 1 else "have"
         notes.append(
-            f"{domain.undated_rows:,} rows have no {schema.date_column!r} and are left out of "
-            "every figure."
+            f"{rows_phrase(domain.undated_rows)} {verb} no {schema.date_column!r} and "
+            "are left out of every figure."
         )
     return notes

@@ -77,7 +77,10 @@ class Schema:
 def measure_title(measure: str, aggregation: str) -> str:
     """What a figure computes, e.g. "Total revenue" or "Mean temperature"."""
     name = measure.replace("_", " ") if measure.islower() and measure.isidentifier() else measure
-    return f"{_AGGREGATION_WORDS[aggregation]} {name}"
+    word = _AGGREGATION_WORDS[aggregation]
+    if name.lower().startswith(word.lower() + " "):
+        return name  # "Total €" summed is already a total
+    return f"{word} {name}"
 
 
 def label(column: str) -> str:

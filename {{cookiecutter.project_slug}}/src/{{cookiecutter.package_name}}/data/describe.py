@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 {%- if cookiecutter.data_source == "duckdb" %}
-    print(f"{ENV_PREFIX}DATA_PATH='{settings.data_path}'")
+    print(f"{ENV_PREFIX}DATA_PATH={infer.dotenv_quote(str(settings.data_path))}")
 {%- endif %}
     print("\n".join(describe(schema)))
     return 0

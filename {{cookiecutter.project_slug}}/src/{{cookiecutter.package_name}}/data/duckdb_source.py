@@ -39,7 +39,6 @@ from .sql import DuckDBDialect, SqlDataSource, rollup_policy
 SAMPLE_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 PATH_VARIABLE = f"{ENV_PREFIX}DATA_PATH"
 _PARQUET_MAGIC = b"PAR1"
-_DECIMAL_COMMA_DELIMITERS = {";", "\t", "|"}
 NULL_STRINGS = ("", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "#N/A", "<NA>")
 """What a CSV cell says when it has no value, unless set: pandas' defaults."""
 
@@ -47,9 +46,15 @@ NULL_STRINGS = ("", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "#N/A", "<
 def data_files(path: Path) -> tuple[Path, ...]:
     """The files behind ``DATA_PATH``: a file, a glob, or a folder's Parquet (else CSV) files.
 
-    Hidden folders (``.venv``, ``.cache``, ``.git``) are never searched.
+    Hidden folders (``.venv``, ``.cache``, ``.git``) are never searched, and an
+    empty path (which would mean every file below the working directory) is refused.
     """
     text = str(path)
+    if text.strip() in {"", "."}:
+        raise DataSourceError(
+            f"{PATH_VARIABLE} is empty.",
+            f"Point {PATH_VARIABLE} at a Parquet or CSV file, a folder or a glob.",
+        )
     if glob.has_magic(text):
         files = [Path(p) for p in sorted(glob.glob(text, recursive=True)) if Path(p).is_file()]
     elif path.is_dir():
@@ -141,33 +146,67 @@ def sniff_csv(
 ) -> CsvOptions:
     """The CSV options: the settings' where given, else what DuckDB's sniffer finds.
 
-    A file that is not UTF-8 is read as Latin-1; a file delimited by ``;`` (or a
-    tab or ``|``) is read with decimal commas, the convention that goes with it.
+    The encoding comes from a byte-order mark, else UTF-8 if the start of the file
+    decodes as such, else Latin-1. The decimal separator is the one under which
+    the sniffer finds more numeric columns (a tie keeps the dot).
     """
     first = str(files[0])
     nulls = NULL_STRINGS if pinned.null_strings is None else tuple(pinned.null_strings)
-    encoding = pinned.encoding or ("utf-8" if _is_utf8(files[0]) else "latin-1")
-    options = CsvOptions(encoding=encoding, header=pinned.header, null_strings=nulls)
-    delimiter = pinned.delimiter
-    if delimiter is None:
-        sniffed = connection.execute(
-            f"SELECT Delimiter FROM sniff_csv($file, {options.sql()})",  # noqa: S608 - validated
-            {"file": first},
-        ).fetchone()
-        delimiter = str(sniffed[0]) if sniffed else ","
-    decimal = pinned.decimal_separator or ("," if delimiter in _DECIMAL_COMMA_DELIMITERS else ".")
-    return CsvOptions(options.encoding, delimiter, decimal, pinned.header, nulls)
+    encoding = pinned.encoding or _encoding(files[0])
+    base = CsvOptions(
+        encoding=encoding, delimiter=pinned.delimiter, header=pinned.header, null_strings=nulls
+    )
+    candidates = [pinned.decimal_separator] if pinned.decimal_separator else [".", ","]
+    best: tuple[int, CsvOptions] | None = None
+    for decimal in candidates:
+        options = CsvOptions(encoding, pinned.delimiter, decimal, pinned.header, nulls)
+        try:
+            found = connection.execute(
+                f"SELECT Delimiter, Columns FROM sniff_csv($file, {options.sql()})",  # noqa: S608 - validated
+                {"file": first},
+            ).fetchone()
+        except duckdb.Error as error:
+            raise _not_csv(first, error) from error
+        if found is None:
+            continue
+        delimiter, columns = str(found[0]), found[1]
+        numeric = sum(column["type"] in _NUMERIC_TYPES for column in columns)
+        if best is None or numeric > best[0]:
+            best = (numeric, CsvOptions(encoding, delimiter, decimal, pinned.header, nulls))
+    return best[1] if best else base
 
 
-def _is_utf8(path: Path, limit: int = 1 << 20) -> bool:
-    """Whether the first MiB of ``path`` decodes as UTF-8 (a cut character at the end is fine)."""
+_NUMERIC_TYPES = {"DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"}
+_BOMS = {b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16", b"\xef\xbb\xbf": "utf-8"}
+
+
+def _encoding(path: Path, limit: int = 1 << 20) -> str:
+    """The encoding from the byte-order mark, else UTF-8 if the start decodes, else Latin-1."""
     with path.open("rb") as handle:
         head = handle.read(limit)
+    for mark, name in _BOMS.items():
+        if head.startswith(mark):
+            return name
+    if b"\0" in head:
+        raise DataSourceError(
+            f"{path} is not a text file (it holds NUL bytes).",
+            f"Point {PATH_VARIABLE} at a CSV or Parquet file, or set "
+            f"{ENV_PREFIX}DATASET__CSV__ENCODING=utf-16 for UTF-16 without a byte-order mark.",
+        )
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        return len(head) == limit and error.start >= len(head) - 3
-    return True
+        cut = len(head) == limit and error.start >= len(head) - 3  # a character cut at the end
+        return "utf-8" if cut else "latin-1"
+    return "utf-8"
+
+
+def _not_csv(path: str, error: duckdb.Error) -> DataSourceError:
+    return DataSourceError(
+        f"{path} could not be read as CSV ({_first_line(error)}).",
+        f"Check it is a CSV file, or set {ENV_PREFIX}DATASET__CSV__ENCODING, _DELIMITER or "
+        "_HEADER to match it.",
+    )
 
 
 class _Watchdog:
@@ -263,10 +302,15 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
     def _csv_relation(
         self, files: tuple[Path, ...], options: CsvOptions, version: str
     ) -> tuple[str, dict[str, Any]]:
-        """The Parquet copy in the cache folder, or the CSV itself when that cannot be written."""
+        """The Parquet copy in the cache folder, or the CSV itself when that cannot be written.
+
+        Copies are named after the source's path and version; older copies of the
+        same source are removed once the new one is written.
+        """
         read = f"read_csv($files, {options.sql()})"
         params = {"files": [str(f) for f in files]}
-        target = self.cache_dir / f"{files[0].stem[:40]}-{version}.parquet"
+        source = f"{files[0].stem[:40]}-{_digest(str(self.path.resolve()))[:8]}"
+        target = self.cache_dir / f"{source}-{version}.parquet"
         if not target.exists():
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -276,6 +320,10 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
                 partial.replace(target)
             except OSError:
                 return read, params  # a read-only cache folder: read the CSV on every query
+            for older in self.cache_dir.glob(f"{glob.escape(source)}-*.parquet"):
+                if older != target:
+                    with contextlib.suppress(OSError):  # another process may use it still
+                        older.unlink()
         return "read_parquet($source)", {"source": str(target)}
 
     def version(self) -> str:

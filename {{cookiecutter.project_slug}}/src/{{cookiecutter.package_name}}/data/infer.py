@@ -251,17 +251,19 @@ def resolve(profile: Profile, pinned: Pinned, env_prefix: str) -> Schema:
     )
 
 
+def dotenv_quote(text: str) -> str:
+    """``text`` as a single-quoted ``.env`` value: literal, no ``$`` expansion, quotes escaped."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def env_lines(schema: Schema, env_prefix: str) -> list[str]:
     """The settings that pin ``schema``, as ``.env`` lines (JSON for lists and tables)."""
 
-    def quoted(text: str) -> str:
-        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
     def dumped(value: object) -> str:
-        return quoted(json.dumps(value, ensure_ascii=False))
+        return dotenv_quote(json.dumps(value, ensure_ascii=False))
 
     return [
-        f"{env_prefix}DATASET__DATE_COLUMN={quoted(schema.date_column or '')}",
+        f"{env_prefix}DATASET__DATE_COLUMN={dotenv_quote(schema.date_column or '')}",
         f"{env_prefix}DATASET__DIMENSIONS={dumped(list(schema.dimensions))}",
         f"{env_prefix}DATASET__MEASURES={dumped(list(schema.measures))}",
         f"{env_prefix}DATASET__AGGREGATIONS="

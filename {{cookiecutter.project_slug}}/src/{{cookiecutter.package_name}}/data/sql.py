@@ -485,7 +485,8 @@ class SqlDataSource(ABC):
         )
 
     def page(self, filters: Filters, limit: int, offset: int) -> pd.DataFrame:
-        columns = ", ".join(self._column(c) for c in self.schema.columns)
+        """Raw rows: the schema's columns, or every column when none was chosen."""
+        columns = ", ".join(self._column(c) for c in self.schema.columns) or "*"
         keys = [self.day_value()] if self.schema.date_column is not None else []
         keys += [self._column(c) for c in self.schema.dimensions]
         order = (" ORDER BY " + ", ".join(f"{k} NULLS LAST" for k in keys)) if keys else ""

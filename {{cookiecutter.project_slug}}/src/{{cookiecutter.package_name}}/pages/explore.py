@@ -61,8 +61,9 @@ def ranking_panel() -> None:
                 max_points=settings.max_chart_points,
             )
         with table:
+            shown = ranked if state.measure else ranked.drop(columns="value")  # value = rows
             ui.show_table(
-                ranked,
+                shown,
                 labels={"label": views.label(state.dimension), "value": title, "row_count": "Rows"},
                 numbers=("value", "row_count"),
             )

@@ -373,7 +373,7 @@ Next steps:
     cd {slug}
     python -m venv .venv && . .venv/bin/activate
     pip install -e '.[dev]'         # or: uv sync --extra dev
-{steps}    streamlit run streamlit_app.py  # the app, on the sample data
+{steps}    streamlit run streamlit_app.py  # the app
     pytest                          # the tests
 """
 

@@ -1,4 +1,4 @@
-"""pytest-cookies bakes every data source, the way a platform team's CI tests the template.
+"""pytest-cookies bakes every data source and sign-in option, as a platform team's CI would.
 
 The expected files are written out here, independently of the post-generation hook's
 ``OWNED_FILES`` table, so a wrong table (a file missing, or another option's file left in)
@@ -113,8 +113,32 @@ OPTION_FILES = {
 }
 
 
+# What each sign-in option (``auth``) adds to the default data source's files.
+SIGN_IN_FILES = {
+    "src/sales_insights/access.py",
+    "src/sales_insights/auth.py",
+    "tests/test_access.py",
+    "tests/test_sign_in.py",
+}
+AUTH_FILES = {
+    "none": set(),
+    "oidc": SIGN_IN_FILES | {"tests/oidc_provider.py", "tests/e2e/test_oidc_login.py"},
+    "trusted_header": SIGN_IN_FILES
+    | {
+        "benchmarks/replicas.py",
+        "src/sales_insights/proxy_guard.py",
+        "tests/test_replicas.py",
+        "tests/test_trusted_proxy.py",
+    },
+}
+
+
 def test_every_offered_data_source_has_a_file_list():
     assert list(OPTION_FILES) == CHOICES["data_source"]
+
+
+def test_every_sign_in_option_has_a_file_list():
+    assert list(AUTH_FILES) == CHOICES["auth"]
 
 
 @pytest.mark.parametrize("source", list(OPTION_FILES))
@@ -129,3 +153,15 @@ def test_cookies_bakes_each_data_source(cookies, source):
     assert project.name == "sales-insights"
     files = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
     assert sorted(files) == sorted(EVERY_RENDERING | OPTION_FILES[source])
+
+
+@pytest.mark.parametrize("auth", list(AUTH_FILES))
+def test_cookies_bakes_each_sign_in_option(cookies, auth):
+    result = cookies.bake(extra_context={"auth": auth, "sample_rows": "1000"})
+
+    assert result.exit_code == 0, result.exception
+    assert result.context["auth"] == auth
+    project = result.project_path
+    files = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
+    expected = EVERY_RENDERING | OPTION_FILES["duckdb"] | AUTH_FILES[auth]
+    assert sorted(files) == sorted(expected)

@@ -38,11 +38,30 @@ ENGINE_TESTS = {
 }
 
 
-@pytest.fixture(scope="module", params=SOURCES)
+# Every data source without sign-in, and every sign-in option on the default source.
+AUTHS: list[str] = CHOICES["auth"]
+RENDERINGS = [(source, AUTHS[0]) for source in SOURCES] + [(SOURCES[0], a) for a in AUTHS[1:]]
+
+
+@pytest.fixture(
+    scope="module",
+    params=RENDERINGS,
+    ids=[s if a == AUTHS[0] else f"{s}-auth={a}" for s, a in RENDERINGS],
+)
 def rendering(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    source: str = request.param
-    project = render(tmp_path_factory.mktemp(f"source-{source}"), data_source=source)
+    source, auth = request.param
+    project = render(
+        tmp_path_factory.mktemp(f"source-{source}-{auth}"), data_source=source, auth=auth
+    )
     return source, project, next((project / "src").iterdir()).name
+
+
+def _auth(project: Path) -> str:
+    """The rendering's sign-in option, from the files it holds."""
+    package = next((project / "src").iterdir())
+    if not (package / "auth.py").exists():
+        return "none"
+    return "trusted_header" if (package / "proxy_guard.py").exists() else "oidc"
 
 
 def test_every_option_has_an_engine_and_a_test_file() -> None:
@@ -64,6 +83,9 @@ def test_only_its_own_files_remain(rendering) -> None:
     assert (project / ENGINE_TESTS[source]).is_file()
     for path, owners in post_gen.OWNED_FILES.items():
         assert (project / path.format(package=package)).exists() == (source in owners), path
+    auth = _auth(project)
+    for path, owners in post_gen.AUTH_OWNED_FILES.items():
+        assert (project / path.format(package=package)).exists() == (auth in owners), path
     other_names = re.compile("|".join(rf"(^|_){other}_" for other in SOURCES if other != source))
     assert [p.name for p in project.rglob("*.py") if other_names.search(p.stem + "_")] == []
 
@@ -105,6 +127,13 @@ def test_dependencies_are_exactly_the_options(rendering) -> None:
         for requirement in post_gen.DEV_DEPENDENCIES.get(option, ()):
             expected = requirement in post_gen.DEV_DEPENDENCIES.get(source, ())
             assert (requirement in dev) == expected, (requirement, source)
+    auth = _auth(project)
+    for option, requirements in post_gen.AUTH_DEPENDENCIES.items():
+        for requirement in requirements:
+            assert (requirement in dependencies) == (option == auth), requirement
+    for option, requirements in post_gen.AUTH_DEV_DEPENDENCIES.items():
+        for requirement in requirements:
+            assert (requirement in dev) == (option == auth), requirement
     # What the code imports is declared (the project's own package and tests' helpers aside).
     declared = _names(dependencies) | _names(dev)
     aliases = {"psycopg": "psycopg", "snowflake": "snowflake-connector-python"}
@@ -125,6 +154,9 @@ def test_secrets_example_has_only_its_connection(rendering) -> None:
         assert f"{package.upper()}_CONNECTION__" in text
     assert ".streamlit/secrets.toml" in (project / ".gitignore").read_text("utf-8").splitlines()
     assert not (project / ".streamlit" / "secrets.toml").exists()
+    auth = _auth(project)
+    assert ("auth" in example) == (auth == "oidc")  # st.login's provider
+    assert ("proxy" in example.get("app", {})) == (auth == "trusted_header")
 
 
 def test_generated_suite_passes_against_its_engine(rendering) -> None:

@@ -27,10 +27,22 @@ from typing import Any
 import click
 import streamlit as st
 import uvicorn
+{%- if cookiecutter.auth == "trusted_header" %}
+from starlette.middleware import Middleware
+{%- endif %}
 from streamlit.web.bootstrap import load_config_options
 from streamlit.web.cli import configurator_options
+{%- if cookiecutter.auth == "trusted_header" %}
+
+from {{ cookiecutter.package_name }}.proxy_guard import ProxyGuard
+
+# Only requests that came through the sign-in proxy reach the app (see proxy_guard.py).
+MIDDLEWARE = [Middleware(ProxyGuard)]
+app = st.App(Path(__file__).resolve().with_name("streamlit_app.py"), middleware=MIDDLEWARE)
+{%- else %}
 
 app = st.App(Path(__file__).resolve().with_name("streamlit_app.py"))
+{%- endif %}
 
 PING_SECONDS = 30  # Streamlit's keep-alive interval and timeout when the option is unset
 
@@ -73,7 +85,12 @@ def serve(asgi_app: Any = app, flag_options: dict[str, Any] | None = None) -> No
 @click.argument("script", required=False, type=click.Path(exists=True, dir_okay=False))
 def main(script: str | None, **flag_options: Any) -> None:
     """Serve the app (or SCRIPT) like `streamlit run`, through st.App and uvicorn."""
+{%- if cookiecutter.auth == "trusted_header" %}
+    other = None if script is None else st.App(Path(script).resolve(), middleware=MIDDLEWARE)
+    serve(other or app, flag_options)
+{%- else %}
     serve(app if script is None else st.App(Path(script).resolve()), flag_options)
+{%- endif %}
 
 
 if __name__ == "__main__":

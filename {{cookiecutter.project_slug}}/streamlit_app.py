@@ -19,4 +19,7 @@ navigation = st.navigation(
     [st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path) for page in PAGES]
 )
 st.sidebar.caption(settings.app_title)
+{%- if cookiecutter.auth != "none" %}
+access.account(settings)  # who is signed in, and a way to sign out
+{%- endif %}
 navigation.run()

@@ -34,6 +34,7 @@ import atexit
 import collections
 import contextlib
 import datetime as dt
+import json
 import os
 import random
 import re
@@ -439,6 +440,18 @@ class _Run:
     last_message_at: float = field(default_factory=time.perf_counter)
 
 
+def default_headers() -> dict[str, str]:
+    """Headers every session sends unless told otherwise: ``BENCHMARK_HEADERS`` (JSON).
+
+    Behind a sign-in proxy the app answers only requests that carry the proxy's
+    headers; set them here to measure a deployed app or one that checks them.
+    """
+    headers = json.loads(os.environ.get("BENCHMARK_HEADERS") or "{}")
+    if not isinstance(headers, dict):
+        raise SystemExit("BENCHMARK_HEADERS must be a JSON object of header names and values")
+    return {str(name): str(value) for name, value in headers.items()}
+
+
 class Session:
     """One browser tab on a running server, over ``/_stcore/stream``.
 
@@ -465,8 +478,10 @@ class Session:
         quickack: bool = False,
         timezone: str = "UTC",
         locale: str = "en-US",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        self.headers = default_headers() if headers is None else dict(headers)
         self.timeout = timeout
         self.auto_rerun = auto_rerun
         check_streamlit_version()
@@ -506,6 +521,7 @@ class Session:
             max_size=None,
             proxy=None,
             open_timeout=self.timeout,
+            additional_headers=self.headers,
         )
         self._reader = asyncio.create_task(self._read(), name="streamlit-session-reader")
 

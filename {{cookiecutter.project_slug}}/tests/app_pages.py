@@ -212,11 +212,29 @@ def give_new_value(widget: Widget) -> bool:
     if values:
         widget.set_value(values[0])
     return bool(values)
+{%- if cookiecutter.auth == "oidc" %}
+
+
+VIEWER = {"is_logged_in": True, "email": "test@example.com", "sub": "test-user"}
+"""Who the app's sessions are signed in as (st.login); conftest's rules show them every row."""
+{%- elif cookiecutter.auth == "trusted_header" %}
+
+
+VIEWER = {"email": "test@example.com"}
+"""Who the app's sessions are signed in as (the proxy's header); conftest's rules show them
+every row."""
+{%- endif %}
 
 
 def fresh_app() -> AppTest:
     """A new session of the app, as a new browser tab would start."""
+{%- if cookiecutter.auth != "none" %}
+    app = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=30)
+    app.user = dict(VIEWER)
+    return app
+{%- else %}
     return AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=30)
+{%- endif %}
 
 
 def widget_by_id(app: AppTest, widget_id: str, missing: str = "") -> Widget:

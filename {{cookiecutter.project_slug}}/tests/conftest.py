@@ -2,13 +2,18 @@
 """Shared fixtures: {% if cookiecutter.data_source == "duckdb" %}a small sample dataset{% else %}the engine with a small sample{% endif %}, settings pointed at it, clean caches."""
 
 from __future__ import annotations
-
+{% if cookiecutter.auth == "trusted_header" %}
+import json
+{%- endif %}
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
+{%- if cookiecutter.auth != "none" %}
+from app_pages import fresh_app
+{%- endif %}
 {%- if cookiecutter.data_source == "postgres" %}
 from postgres_server import PostgresServer, running_server
 {%- elif cookiecutter.data_source == "s3" %}
@@ -32,6 +37,33 @@ from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, {% if server_cl
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 APP = PROJECT_ROOT / "streamlit_app.py"
 SAMPLE_ROWS = 20_000
+{%- if cookiecutter.auth == "trusted_header" %}
+PROXY_SECRET = "test-only-proxy-secret-0123456789"
+PROXY_HEADERS = {"X-Forwarded-Email": "test@example.com", "X-Proxy-Secret": PROXY_SECRET}
+{%- endif %}
+{%- if cookiecutter.auth != "none" %}
+SIGN_IN_ENV = {
+    # Every signed-in user sees every row; tests/test_sign_in.py sets its own rules.
+    "ACCESS__GROUPS": '{"*": {}}',
+{%- if cookiecutter.auth == "trusted_header" %}
+    # Servers the tests start (python asgi.py) take only the proxy's requests.
+    "PROXY__SECRET": PROXY_SECRET,
+{%- endif %}
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sign_in_env() -> Iterator[None]:
+    """Sign-in settings for the whole session, so servers started by module fixtures get them."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SIGN_IN_ENV.items():
+            patch.setenv(ENV_PREFIX + name, value)
+{%- if cookiecutter.auth == "trusted_header" %}
+        # The benchmark driver's sessions send what the proxy would (benchmarks.driver).
+        patch.setenv("BENCHMARK_HEADERS", json.dumps(PROXY_HEADERS))
+{%- endif %}
+        yield
+{%- endif %}
 {%- if cookiecutter.data_source == "duckdb" %}
 
 
@@ -99,6 +131,10 @@ def app_env(
             monkeypatch.delenv(name)
     for name, value in engine_env.items():
         monkeypatch.setenv(ENV_PREFIX + name, value)
+{%- if cookiecutter.auth != "none" %}
+    for name, value in SIGN_IN_ENV.items():
+        monkeypatch.setenv(ENV_PREFIX + name, value)
+{%- endif %}
     monkeypatch.chdir(tmp_path)  # no developer .env or secrets.toml leaks in
     _reset()
     yield
@@ -115,4 +151,8 @@ def _reset() -> None:
 
 @pytest.fixture
 def app() -> AppTest:
+{%- if cookiecutter.auth != "none" %}
+    return fresh_app()  # signed in as app_pages.VIEWER
+{%- else %}
     return AppTest.from_file(str(APP), default_timeout=30)
+{%- endif %}

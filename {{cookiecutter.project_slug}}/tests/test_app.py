@@ -88,7 +88,8 @@ def test_dev_panel_is_built_only_while_open(app: AppTest, monkeypatch: pytest.Mo
     app.run()
     assert not app.exception
     stats = app.dataframe[-1].value
-    assert {"queries", "reference"} <= set(stats["namespace"])
+    # Dimension values and date bounds: {% if cookiecutter.auth != "none" %}per user, in "user"{% else %}"reference"{% endif %}.
+    assert {"queries", "{{ "user" if cookiecutter.auth != "none" else "reference" }}"} <= set(stats["namespace"])
     assert any(button.label == "Clear all caches" for button in app.button)
 
 

@@ -26,7 +26,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from benchmarks.driver import LAUNCHERS, StreamlitServer
+from benchmarks.driver import LAUNCHERS, StreamlitServer, default_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -57,6 +57,7 @@ async def _probe(url: str) -> dict[str, Any]:
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(cookies)
     )
+    opener.addheaders += list(default_headers().items())  # a sign-in proxy's, if any
     with opener.open(url + "/_stcore/health", timeout=30) as health:  # sets the XSRF cookie
         health.read()
     xsrf = next(cookie.value for cookie in cookies if cookie.name == XSRF_COOKIE)
@@ -94,7 +95,13 @@ async def _probe(url: str) -> dict[str, Any]:
 async def open_session(url: str, origin: str) -> AsyncIterator[tuple[str, dict[str, Any]]]:
     """A session, open while the block runs: its id and the client settings it got."""
     ws_url = "ws" + url.removeprefix("http") + "/_stcore/stream"
-    async with connect(ws_url, origin=origin, subprotocols=["streamlit"], proxy=None) as ws:
+    async with connect(
+        ws_url,
+        origin=origin,
+        subprotocols=["streamlit"],
+        proxy=None,
+        additional_headers=default_headers(),  # a sign-in proxy's, if any
+    ) as ws:
         message = BackMsg()
         message.rerun_script.page_script_hash = ""
         await ws.send(message.SerializeToString())

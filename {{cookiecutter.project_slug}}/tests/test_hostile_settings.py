@@ -39,6 +39,9 @@ BOOLEAN = "Input should be a valid boolean, unable to interpret input"
 STRING = "Input should be a valid string"
 LIST = "Input should be a valid list"
 BAD_JSON_OBJECT = "not valid JSON"
+{%- if cookiecutter.auth != "none" %}
+GRANT = 'each grant names a dimension and at least one value ("*": all)'
+{%- endif %}
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,27 @@ HOSTILE = [
     Hostile("connection.connect_timeout_seconds", "inf", FINITE),
     Hostile("connection.token", 12345678, STRING, SECRETS),
     Hostile("connection.retries", 3.5, FRACTION, SECRETS),
+{%- endif %}
+{%- if cookiecutter.auth != "none" %}
+    # Access rules: wrong shapes, rules without a name, grants without values.
+    Hostile("access.users", '["alice@example.com"]', "Input should be a valid dictionary"),
+    Hostile("access.users", '{"alice@example.com": {"region": []}}', GRANT),
+    Hostile("access.users", '{"alice@example.com": {"region": [""]}}', GRANT),
+    Hostile("access.groups", '{" ": {}}', "a rule needs a user or group name"),
+    Hostile("access.groups", '{"finance": {"region": "Africa"}}', LIST, at="finance.region"),
+    Hostile("access.groups", '{"finance": ', BAD_JSON_OBJECT),
+    Hostile("access.groups_claim", "", "String should have at least 1 character"),
+    Hostile("access.groups", '{"finance": {"": ["Africa"]}}', GRANT, DOTENV),
+    Hostile("access.users", {"alice@example.com": {"region": []}}, GRANT, SECRETS),
+    Hostile("access.groups.finance", ["Africa"], "valid dictionary", SECRETS),
+{%- endif %}
+{%- if cookiecutter.auth == "trusted_header" %}
+    # The sign-in proxy: a guessable secret, a header name that cannot be sent, bad networks.
+    Hostile("proxy.secret", "hunter2", "use at least 16 random characters"),
+    Hostile("proxy.secret_header", "X Proxy Secret", "String should match pattern"),
+    Hostile("proxy.addresses", "10.0.0.0/33", "expected networks such as 127.0.0.1/32"),
+    Hostile("proxy.addresses", "[]", "List should have at least 1 item"),
+    Hostile("proxy.secret", 1234567890123456, STRING, SECRETS),
 {%- endif %}
 ]
 

@@ -26,7 +26,12 @@ ANONYMOUS = {"is_logged_in": False}
         (None, None, ANONYMOUS, False),  # the default
         (None, "alice@example.com", ALICE, False),  # operators alone do not turn it on
         ("false", None, ALICE, False),
+{%- if cookiecutter.auth == "none" %}
         ("true", None, ANONYMOUS, True),  # local development: everyone
+{%- else %}
+        ("true", None, ANONYMOUS, False),  # signed out: the sign-in page only
+        ("true", None, ALICE, True),  # local development: everyone signed in
+{%- endif %}
         ("true", "alice@example.com", ANONYMOUS, False),
         ("true", "alice@example.com", BOB, False),
         ("true", "alice@example.com", ALICE, True),  # emails match case-insensitively

@@ -89,10 +89,9 @@ def gate(settings: Settings) -> Allowed:
     if not auth.signed_in(user):
         auth.sign_in_page(settings)
         st.stop()
-    st.sidebar.caption(f"Signed in as {plain(auth.name(user))}")
-    auth.sign_out_button(settings)
     found = allowed(settings.access, user)
     if found is None:
+        account(settings)
         st.title(settings.app_title)
         st.info(
             f"You are signed in as {plain(auth.name(user))}, but no access rule gives you any "
@@ -110,6 +109,12 @@ def gate(settings: Settings) -> Allowed:
         st.error(unknown_dimensions_message(unknown, dimensions), icon=":material/settings:")
         st.stop()
     return found
+
+
+def account(settings: Settings) -> None:
+    """Who is signed in, and a way to sign out, in the sidebar."""
+    st.sidebar.caption(f"Signed in as {plain(auth.name(st.user))}")
+    auth.sign_out_button(settings)
 
 
 def viewer_allowed() -> Allowed:

@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 {%- if cookiecutter.auth == "trusted_header" %}
-from ipaddress import IPv4Network, IPv6Network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 {%- endif %}
 from pathlib import Path
 from types import UnionType
@@ -277,7 +277,7 @@ class ProxySettings(BaseModel):
     ``addresses`` with ``secret`` in ``secret_header``: only the proxy knows it.
     """
 
-    secret: SecretStr | None = Field(default=None, min_length=16)
+    secret: SecretStr | None = None
     secret_header: str = Field(default="X-Proxy-Secret", pattern=r"^[A-Za-z0-9-]{1,100}$")
     addresses: list[IPv4Network | IPv6Network] = Field(
         default_factory=lambda: [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")],
@@ -287,6 +287,23 @@ class ProxySettings(BaseModel):
     # Where the sign-in and sign-out links point (oauth2-proxy's paths by default).
     sign_in_url: str = Field(default="/oauth2/start", min_length=1, max_length=2000)
     sign_out_url: str = Field(default="/oauth2/sign_out", min_length=1, max_length=2000)
+
+    @field_validator("secret")
+    @classmethod
+    def _unguessable(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value()) < 16:
+            raise ValueError("use at least 16 random characters: whoever knows it can be anyone")
+        return secret
+
+    @field_validator("addresses", mode="before")
+    @classmethod
+    def _networks(cls, addresses: Any) -> Any:
+        if not isinstance(addresses, list):
+            return addresses
+        try:
+            return [ip_network(str(address), strict=False) for address in addresses]
+        except ValueError:
+            raise ValueError("expected networks such as 127.0.0.1/32 or 10.0.0.0/8") from None
 {%- endif %}
 
 
@@ -309,7 +326,7 @@ class Settings(BaseSettings):
     data_cache_dir: Path = Path(".cache/data")
 {%- else %}
     # Validated from an empty table when nothing is set, so each missing key is named.
-    connection: ConnectionSettings = Field(default_factory=dict)  # type: ignore[arg-type]
+    connection: ConnectionSettings = Field(default_factory=dict)  # type: ignore[assignment]
 {%- endif %}
     dataset: DatasetSettings = DatasetSettings()
     rollup: RollupSettings = RollupSettings()

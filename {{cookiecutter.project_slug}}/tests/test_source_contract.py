@@ -161,12 +161,9 @@ def test_health(source: DataSource) -> None:
     health = source.health()
     assert health.ok, health.detail
     assert health.latency_ms >= 0
-{%- if cookiecutter.data_source != "rest_api" %}
 
 
-def test_access_restricts_every_answer(
-    source: SqlDataSource, oracle: list[dict[str, object]]
-) -> None:
+def test_access_restricts_every_answer(source: DataSource, oracle: list[dict[str, object]]) -> None:
     allowed = {"region": ["Africa", "Oceania"], "channel": ["Online"]}
     mine = [r for r in oracle if r["region"] in allowed["region"] and r["channel"] == "Online"]
     within = Filters().restrict(allowed)
@@ -182,6 +179,19 @@ def test_access_restricts_every_answer(
     rows = source.page(within, limit=500, offset=0)
     assert set(rows["region"]) <= {"Africa", "Oceania"}
     assert set(rows["channel"]) == {"Online"}
+
+
+def test_a_viewer_with_no_row_left_gets_empty_answers(source: DataSource) -> None:
+    nothing = Filters.of(region=["North America"]).restrict({"region": ["Africa"]})
+    assert nothing.nothing
+    assert source.summary(nothing).rows == 0
+    assert source.timeseries(nothing, "units", "month").empty
+    assert source.breakdown(nothing, "region", "units", 10).empty
+    assert source.page(nothing, limit=10, offset=0).empty
+    domain = source.domain(within=nothing)
+    assert (domain.rows, domain.min_date, domain.max_date) == (0, None, None)
+    assert not any(domain.values.values())
+{%- if cookiecutter.data_source != "rest_api" %}
 
 
 def moves(count: int) -> list[Filters]:

@@ -122,14 +122,15 @@ class Dataset:
         return [{c: _json_value(row[self.index[c]]) for c in columns} for row in rows]
 
     def domain(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        """Date bounds, row count and values of the rows the filters select (all: none given)."""
         limit = _int(query, "max_values", 1000)
+        rows = self.select(query)
+        date = self.index[DATE]
         return {
-            "min_date": self.dates[0].isoformat() if self.rows else None,
-            "max_date": self.dates[-1].isoformat() if self.rows else None,
-            "rows": len(self.rows),
-            "values": {
-                d: sorted({row[self.index[d]] for row in self.rows})[:limit] for d in DIMENSIONS
-            },
+            "min_date": rows[0][date].isoformat() if rows else None,
+            "max_date": rows[-1][date].isoformat() if rows else None,
+            "rows": len(rows),
+            "values": {d: sorted({row[self.index[d]] for row in rows})[:limit] for d in DIMENSIONS},
         }
 
 

@@ -201,6 +201,8 @@ class RestApiSource:
         return ""  # the API gives no change signal: results live for their cache TTL
 
     def summary(self, filters: Filters) -> Totals:
+        if filters.nothing:  # a viewer's access leaves no row: no need to ask
+            return Totals(rows=0, values=dict.fromkeys(self.schema.measures, 0.0))
         params = self.filter_params(filters)
         params += [("measure", m) for m in self.schema.measures]
         answer = self.get(f"{self.table}/summary", params)
@@ -214,6 +216,8 @@ class RestApiSource:
     def timeseries(self, filters: Filters, measure: str | None, grain: str) -> pd.DataFrame:
         if grain not in GRAINS:
             raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
+        if filters.nothing:
+            return pd.DataFrame(columns=["period", "value"])
         params = self.filter_params(filters)
         params += [("measure", check(str(measure), self.schema.measures)), ("grain", grain)]
         items = self.pages(f"{self.table}/timeseries", params)
@@ -224,6 +228,8 @@ class RestApiSource:
     def breakdown(
         self, filters: Filters, dimension: str, measure: str | None, limit: int
     ) -> pd.DataFrame:
+        if filters.nothing:
+            return pd.DataFrame(columns=["label", "value", "row_count"])
         params = self.filter_params(filters)
         params += [
             ("dimension", check(dimension, self.schema.dimensions)),
@@ -235,7 +241,7 @@ class RestApiSource:
     def page(self, filters: Filters, limit: int, offset: int) -> pd.DataFrame:
         params = self.filter_params(filters)
         params += [("column", column) for column in self.schema.columns]
-        items = self._rows(params, int(limit), int(offset))
+        items = [] if filters.nothing else self._rows(params, int(limit), int(offset))
         frame = pd.DataFrame(items, columns=list(self.schema.columns))
         date = str(self.schema.date_column)
         frame[date] = [dt.date.fromisoformat(day) for day in frame[date]]
@@ -254,9 +260,20 @@ class RestApiSource:
                 break
         return items
 
-    def domain(self, max_values: int = 1000) -> Domain:
-        answer = self.get(f"{self.table}/domain", [("max_values", str(int(max_values)))])
+    def domain(self, max_values: int = 1000, within: Filters | None = None) -> Domain:
+        """Date bounds, row count and dimension values of the rows ``within`` selects.
+
+        The API filters them itself; a viewer whose access leaves no row is not asked.
+        """
+        scope = within or Filters()
+        nothing = Domain(None, None, 0, {d: () for d in self.schema.dimensions})
+        if scope.nothing:
+            return nothing
+        params = [*self.filter_params(scope), ("max_values", str(int(max_values)))]
+        answer = self.get(f"{self.table}/domain", params)
         if not answer["rows"]:
+            if scope.selections:
+                return nothing  # the table has rows, none of them this viewer's
             raise ValueError("the table is empty")
         return Domain(
             min_date=dt.date.fromisoformat(answer["min_date"]),

@@ -68,6 +68,7 @@ PROJECT_MODULES = {
     "conftest": "tests/conftest.py",
     "e2e": "tests/e2e/",
     "failing_servers": "tests/failing_servers.py",
+    "oidc_provider": "tests/oidc_provider.py",
     "page_text": "tests/page_text.py",
     "planted": "tests/planted.py",
     "postgres_server": "tests/postgres_server.py",
@@ -75,6 +76,7 @@ PROJECT_MODULES = {
     "snowflake_server": "tests/snowflake_server.py",
     "src": "src/",
     "streamlit_app": "streamlit_app.py",
+    "test_access": "tests/test_access.py",
     "test_any_table": "tests/test_any_table.py",
     "test_app": "tests/test_app.py",
     "test_asgi": "tests/test_asgi.py",
@@ -87,29 +89,35 @@ PROJECT_MODULES = {
     "test_operators": "tests/test_operators.py",
     "test_own_data": "tests/test_own_data.py",
     "test_postgres_source": "tests/test_postgres_source.py",
+    "test_replicas": "tests/test_replicas.py",
     "test_rest_api_source": "tests/test_rest_api_source.py",
     "test_s3_source": "tests/test_s3_source.py",
     "test_secrets_never_shown": "tests/test_secrets_never_shown.py",
     "test_server_sessions": "tests/test_server_sessions.py",
     "test_settings": "tests/test_settings.py",
+    "test_sign_in": "tests/test_sign_in.py",
     "test_snowflake_source": "tests/test_snowflake_source.py",
     "test_source_contract": "tests/test_source_contract.py",
     "test_state": "tests/test_state.py",
     "test_streamlit_config": "tests/test_streamlit_config.py",
+    "test_trusted_proxy": "tests/test_trusted_proxy.py",
     "test_views": "tests/test_views.py",
     "tests": "tests/",
 }
 _EVERY_SOURCE = """
-    altair annotated-types annotated_types anyio attr attrs certifi cfgv charset-normalizer
-    charset_normalizer click dateutil distlib dotenv filelock google greenlet h11 hypothesis
-    identify idna iniconfig itsdangerous jinja2 jsonschema jsonschema-specifications
-    jsonschema_specifications markupsafe multipart narwhals nodeenv numpy packaging pandas
-    pillow platformdirs playwright pluggy pre-commit pre_commit protobuf psutil py pyarrow
-    pydantic pydantic-core pydantic-settings pydantic_core pydantic_settings pydeck pygments
-    pytest python-dateutil python-discovery python-dotenv python-multipart python_discovery
-    python_multipart pytz pyyaml referencing requests rpds rpds-py ruff six sortedcontainers
-    starlette streamlit typing-extensions typing-inspection typing_extensions typing_inspection
-    tzdata urllib3 uvicorn virtualenv watchdog websockets yaml
+    altair annotated-types annotated_types anyio ast-serialize ast_serialize attr attrs authlib
+    blinker certifi cffi cfgv charset-normalizer charset_normalizer click cryptography dateutil
+    distlib dotenv filelock flask google greenlet h11 htpy httpcore httpx hypothesis identify
+    idna iniconfig itsdangerous jinja2 joserfc jsonschema jsonschema-specifications
+    jsonschema_specifications librt markupsafe multipart mypy mypy-extensions mypy_extensions
+    mypyc narwhals nodeenv numpy oidc-provider-mock oidc_provider_mock packaging pandas
+    pandas-stubs pathspec pillow platformdirs playwright pluggy pre-commit pre_commit protobuf
+    psutil py pyarrow pycparser pydantic pydantic-core pydantic-settings pydantic_core
+    pydantic_settings pydeck pygments pytest python-dateutil python-discovery python-dotenv
+    python-multipart python_discovery python_multipart pytz pyyaml referencing requests rpds
+    rpds-py ruff six sortedcontainers starlette streamlit typing-extensions typing-inspection
+    typing_extensions typing_inspection tzdata urllib3 uvicorn virtualenv watchdog websockets
+    werkzeug yaml
 """
 DEPENDENCY_NAMES: dict[str, frozenset[str]] = {
     source: frozenset((_EVERY_SOURCE + own).split())
@@ -121,22 +129,20 @@ DEPENDENCY_NAMES: dict[str, frozenset[str]] = {
             adbc_driver_duckdb duckdb psycopg psycopg-binary psycopg_binary sqlalchemy
         """,
         "snowflake": """
-            adbc_driver_duckdb asn1crypto boto3 botocore cffi cryptography duckdb fakesnow
-            jmespath jwt pycparser pyjwt pyopenssl s3transfer snowflake
-            snowflake-connector-python sqlglot tomlkit
+            adbc_driver_duckdb asn1crypto boto3 botocore duckdb fakesnow jmespath jwt pyjwt
+            pyopenssl s3transfer snowflake snowflake-connector-python sqlglot tomlkit
         """,
         "s3": """
-            adbc_driver_duckdb antlr4 antlr4-python3-runtime aws-xray-sdk aws_xray_sdk blinker
-            boto3 botocore cffi cfn-lint cfnlint cryptography docker duckdb flask flask-cors
-            flask_cors graphql graphql-core isympy jmespath joserfc jsonpatch jsonpatch_cli
-            jsonpath-ng jsonpath_ng jsonpointer jsonschema-path jsonschema_path
-            lazy-object-proxy lazy_object_proxy moto mpmath networkx openapi-schema-validator
-            openapi-spec-validator openapi_schema_validator openapi_spec_validator pathable
-            py-partiql-parser py_partiql_parser pycparser pyparsing regex responses
-            rfc3339-validator rfc3339_validator s3transfer sympy werkzeug wrapt xmltodict
+            adbc_driver_duckdb antlr4 antlr4-python3-runtime aws-xray-sdk aws_xray_sdk boto3
+            botocore cfn-lint cfnlint docker duckdb flask-cors flask_cors graphql graphql-core
+            isympy jmespath jsonpatch jsonpatch_cli jsonpath-ng jsonpath_ng jsonpointer
+            jsonschema-path jsonschema_path lazy-object-proxy lazy_object_proxy moto mpmath
+            networkx openapi-schema-validator openapi-spec-validator openapi_schema_validator
+            openapi_spec_validator pathable py-partiql-parser py_partiql_parser pyparsing regex
+            responses rfc3339-validator rfc3339_validator s3transfer sympy wrapt xmltodict
         """,
         "rest_api": """
-            httpcore httpx tenacity
+            tenacity
         """,
     }.items()
 }

@@ -132,15 +132,21 @@ def dependency_names(project: Path) -> set[str]:
     return names
 
 
-def render(data_source: str, output_dir: Path) -> Path:
+def sign_in_options() -> list[str]:
+    """The ``auth`` answers that add files and dependencies (all but the default)."""
+    context = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    return list(context["auth"])[1:]
+
+
+def render(data_source: str, output_dir: Path, auth: str = "none") -> Path:
     from cookiecutter.main import cookiecutter
 
     return Path(
         cookiecutter(
             str(TEMPLATE_ROOT),
             no_input=True,
-            extra_context={"data_source": data_source, "sample_rows": "1000"},
-            output_dir=str(output_dir / data_source),
+            extra_context={"data_source": data_source, "sample_rows": "1000", "auth": auth},
+            output_dir=str(output_dir / f"{data_source}-{auth}"),
             default_config=True,
         )
     )
@@ -186,6 +192,15 @@ def main() -> None:
             for name, path in project_modules(project).items():
                 modules.setdefault(name, path)
             dependencies[source] = dependency_names(project)
+        # A sign-in option's modules and dependencies (Authlib...) come with any data source.
+        default = data_sources()[0]
+        for auth in sign_in_options():
+            project = render(default, Path(scratch), auth)
+            for name, path in project_modules(project).items():
+                modules.setdefault(name, path)
+            added = dependency_names(project) - dependencies[default]
+            for names in dependencies.values():
+                names |= added
     hook = HOOK.read_text(encoding="utf-8")
     start, end = hook.index(BEGIN), hook.index(END) + len(END)
     HOOK.write_text(hook[:start] + generated_block(modules, dependencies) + hook[end:], "utf-8")

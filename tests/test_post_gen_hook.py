@@ -122,7 +122,7 @@ def test_main_reports_a_missing_project_layout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answers = {"project_slug": "demo", "package_name": "demo", "sample_rows": "1000"}
-    monkeypatch.setattr(hook, "ANSWERS", {**answers, "data_source": "duckdb"})
+    monkeypatch.setattr(hook, "ANSWERS", {**answers, "data_source": "duckdb", "auth": "none"})
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     seeds = tmp_path / "src" / "demo" / "data" / "seeds"  # the files moved before the sample
     seeds.mkdir(parents=True)

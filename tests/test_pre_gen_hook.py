@@ -145,10 +145,10 @@ def test_project_slug_of_a_dependency_distribution_is_refused(value, data_source
 
 
 def test_slug_rules_follow_the_chosen_data_source():
-    hook.check_project_slug("httpx", "duckdb")  # only the rest_api option depends on it
-    _assert_rejected(hook.check_project_slug, "project_slug", "httpx", "rest_api")
+    hook.check_project_slug("tenacity", "duckdb")  # only the rest_api option depends on it
+    _assert_rejected(hook.check_project_slug, "project_slug", "tenacity", "rest_api")
     # An unknown data source (reported on its own) checks against every option.
-    _assert_rejected(hook.check_project_slug, "project_slug", "httpx", "mysql")
+    _assert_rejected(hook.check_project_slug, "project_slug", "tenacity", "mysql")
 
 
 # --- package_name -------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The hook's reserved names cover every module and dependency of every rendering.
 
-The names are derived here from each data source's baked tree and from the installed
-metadata of its dependency closure (scripts/reserved_names.py, which also rewrites the
-hook's table); adding a dependency or a project module without regenerating fails here.
+The names are derived here from each data source's (and sign-in option's) baked tree and
+from the installed metadata of its dependency closure (scripts/reserved_names.py, which
+also rewrites the hook's table); adding a dependency or a project module without
+regenerating fails here.
 """
 
 from __future__ import annotations
@@ -30,13 +31,20 @@ def _load_script():
 reserved = _load_script()
 
 
-@pytest.fixture(scope="module", params=CHOICES["data_source"])
+# Every data source, and every sign-in option (on the default data source).
+RENDERINGS = [(source, "none") for source in CHOICES["data_source"]] + [
+    (CHOICES["data_source"][0], auth) for auth in CHOICES["auth"][1:]
+]
+
+
+@pytest.fixture(scope="module", params=RENDERINGS, ids=["-".join(r) for r in RENDERINGS])
 def baked(request, cookies_session) -> tuple[str, Path]:
+    source, auth = request.param
     result = cookies_session.bake(
-        extra_context={"data_source": request.param, "sample_rows": "1000"}
+        extra_context={"data_source": source, "sample_rows": "1000", "auth": auth}
     )
     assert result.exit_code == 0, result.exception
-    return request.param, result.project_path
+    return source, result.project_path
 
 
 def test_every_module_of_the_rendered_project_is_reserved(baked):

@@ -17,7 +17,9 @@ from typing import Any
 from streamlit.proto.Slider_pb2 import Slider as SliderProto
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Element, Widget
-
+{% if cookiecutter.auth == "oidc" %}
+from {{ cookiecutter.package_name }}.auth import SIGN_OUT_KEY
+{%- endif %}
 from {{ cookiecutter.package_name }}.pages import PAGES, PageSpec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +70,13 @@ def interactive_widgets(app: AppTest) -> list[Widget]:
         node
         for root in (app.sidebar, app.main)
         for node in root
+{%- if cookiecutter.auth == "oidc" %}
+        if isinstance(node, Widget)
+        and not getattr(node.proto, "disabled", False)
+        and node.key != SIGN_OUT_KEY  # it ends the session: tests/test_sign_in.py presses it
+{%- else %}
         if isinstance(node, Widget) and not getattr(node.proto, "disabled", False)
+{%- endif %}
     ]
 
 
@@ -217,6 +225,14 @@ def give_new_value(widget: Widget) -> bool:
 
 VIEWER = {"is_logged_in": True, "email": "test@example.com", "sub": "test-user"}
 """Who the app's sessions are signed in as (st.login); conftest's rules show them every row."""
+PROVIDER = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-cookie-secret",
+    "client_id": "tests",
+    "client_secret": "test-only-client-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+"""An ``[auth]`` section, so "Sign out" leads to a working sign-in page (never contacted)."""
 {%- elif cookiecutter.auth == "trusted_header" %}
 
 
@@ -231,6 +247,9 @@ def fresh_app() -> AppTest:
 {%- if cookiecutter.auth != "none" %}
     app = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=30)
     app.user = dict(VIEWER)
+{%- if cookiecutter.auth == "oidc" %}
+    app.secrets["auth"] = dict(PROVIDER)
+{%- endif %}
     return app
 {%- else %}
     return AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=30)

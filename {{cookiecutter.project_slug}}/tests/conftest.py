@@ -2,7 +2,7 @@
 """Shared fixtures: {% if cookiecutter.data_source == "duckdb" %}a small sample dataset{% else %}the engine with a small sample{% endif %}, settings pointed at it, clean caches."""
 
 from __future__ import annotations
-{% if cookiecutter.auth == "trusted_header" %}
+{% if cookiecutter.auth != "none" %}
 import json
 {%- endif %}
 import os
@@ -39,7 +39,14 @@ APP = PROJECT_ROOT / "streamlit_app.py"
 SAMPLE_ROWS = 20_000
 {%- if cookiecutter.auth == "trusted_header" %}
 PROXY_SECRET = "test-only-proxy-secret-0123456789"
-PROXY_HEADERS = {"X-Forwarded-Email": "test@example.com", "X-Proxy-Secret": PROXY_SECRET}
+# What the sign-in proxy sends with every request of the tests' signed-in viewer.
+SIGN_IN_HEADERS = {"X-Forwarded-Email": "test@example.com", "X-Proxy-Secret": PROXY_SECRET}
+{%- elif cookiecutter.auth == "oidc" %}
+# Servers the tests start take their viewer's identity from these headers
+# (server.trustedUserHeaders), as if st.login had signed them in; the sign-in itself
+# is tested in tests/e2e/test_oidc_login.py.
+SIGN_IN_HEADERS = {"X-Test-Email": "test@example.com", "X-Test-Signed-In": "true"}
+TEST_USER_HEADERS = {"X-Test-Email": "email", "X-Test-Signed-In": "is_logged_in"}
 {%- endif %}
 {%- if cookiecutter.auth != "none" %}
 SIGN_IN_ENV = {
@@ -58,9 +65,10 @@ def sign_in_env() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in SIGN_IN_ENV.items():
             patch.setenv(ENV_PREFIX + name, value)
-{%- if cookiecutter.auth == "trusted_header" %}
-        # The benchmark driver's sessions send what the proxy would (benchmarks.driver).
-        patch.setenv("BENCHMARK_HEADERS", json.dumps(PROXY_HEADERS))
+        # Every session of the benchmark driver (and browser test) sends them.
+        patch.setenv("BENCHMARK_HEADERS", json.dumps(SIGN_IN_HEADERS))
+{%- if cookiecutter.auth == "oidc" %}
+        patch.setenv("STREAMLIT_SERVER_TRUSTED_USER_HEADERS", json.dumps(TEST_USER_HEADERS))
 {%- endif %}
         yield
 {%- endif %}

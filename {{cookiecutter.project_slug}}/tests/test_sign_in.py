@@ -113,11 +113,7 @@ def expected_figures(rows: pd.DataFrame) -> dict[str, str]:
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.url_path for page in PAGES])
 def test_signed_out_viewers_get_the_sign_in_page_only(page: Any, rules: None) -> None:
-    app = signed_in_as(SIGNED_OUT)
-{%- if cookiecutter.auth == "oidc" %}
-    app.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback"}
-{%- endif %}
-    app.run()
+    app = signed_in_as(SIGNED_OUT).run()
     assert not app.exception
     app.switch_page(os.path.relpath(page.path, PROJECT_ROOT)).run()  # a forged page switch
     assert not app.exception
@@ -136,7 +132,9 @@ def test_signed_out_viewers_get_the_sign_in_page_only(page: Any, rules: None) ->
 
 
 def test_without_an_identity_provider_the_sign_in_page_says_what_to_set() -> None:
-    app = signed_in_as(SIGNED_OUT).run()
+    app = signed_in_as(SIGNED_OUT)
+    del app.secrets["auth"]  # fresh_app's provider
+    app.run()
     assert not app.exception
     [error] = app.error
     assert "`[auth]` section of .streamlit/secrets.toml" in error.value
@@ -182,6 +180,19 @@ def test_every_page_keeps_to_the_users_rows(
         }
 
 
+{% if cookiecutter.auth == "oidc" -%}
+def test_signing_out_leaves_the_sign_in_page_only(rules: None) -> None:
+    app = signed_in_as(ALICE).run()
+    assert app.metric
+    [sign_out] = app.sidebar.get("button")
+    sign_out.click().run()
+    assert not app.exception
+    assert [button.label for button in app.button] == ["Sign in"]
+    assert not app.metric
+    assert not app.dataframe
+
+
+{% endif -%}
 def test_a_signed_in_user_without_access_is_told_so(rules: None) -> None:
     app = signed_in_as(CAROL).run()
     assert not app.exception

@@ -31,10 +31,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+{%- if cookiecutter.auth != "none" %}
+from conftest import SIGN_IN_ENV
+{%- endif %}
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
+{%- if cookiecutter.auth != "none" %}
+
+from benchmarks.driver import default_headers
+{%- endif %}
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, WebSocket
@@ -233,6 +240,9 @@ def streamlit_server(engine_env: dict[str, str], artifacts: Path) -> Iterator[Se
     url = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
     env.update({ENV_PREFIX + name: value for name, value in engine_env.items()})
+{%- if cookiecutter.auth != "none" %}
+    env.update({ENV_PREFIX + name: value for name, value in SIGN_IN_ENV.items()})
+{%- endif %}
     entry = ["asgi.py"] if LAUNCHER == "asgi" else ["-m", "streamlit", "run", "streamlit_app.py"]
     command = [
         sys.executable,
@@ -283,7 +293,12 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context (a new Streamlit session) per test; uncaught page errors fail it."""
+{%- if cookiecutter.auth != "none" %}
+    # Signed in as the tests' viewer: the headers their sign-in gives (conftest.py).
+    context = browser.new_context(viewport=VIEWPORT, extra_http_headers=default_headers())
+{%- else %}
     context = browser.new_context(viewport=VIEWPORT)
+{%- endif %}
     page = context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))

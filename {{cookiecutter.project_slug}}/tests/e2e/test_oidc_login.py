@@ -43,7 +43,10 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture(scope="module")
 def signed_in_server(
-    provider: Provider, engine_env: dict[str, str], artifacts: Path, tmp_path_factory: pytest.TempPathFactory
+    provider: Provider,
+    engine_env: dict[str, str],
+    artifacts: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """The app with ``[auth]`` pointing at the provider, and Alice's access rule."""
     port = free_port()
@@ -66,8 +69,13 @@ def signed_in_server(
     log_path = artifacts / "oidc-server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_until_healthy(process, url, log_path)

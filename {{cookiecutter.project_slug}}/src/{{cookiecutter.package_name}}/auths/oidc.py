@@ -14,6 +14,7 @@ import streamlit as st
 
 from .settings import Settings
 
+SIGN_OUT_KEY = "_auth.sign_out"
 SETUP_HINT = (
     "Sign-in is not set up yet: fill in the `[auth]` section of .streamlit/secrets.toml "
     "(.streamlit/secrets.toml.example shows every key), then reload the page."
@@ -45,4 +46,4 @@ def sign_in_page(settings: Settings) -> None:
 
 
 def sign_out_button(settings: Settings) -> None:
-    st.sidebar.button("Sign out", icon=":material/logout:", on_click=st.logout)
+    st.sidebar.button("Sign out", key=SIGN_OUT_KEY, icon=":material/logout:", on_click=st.logout)

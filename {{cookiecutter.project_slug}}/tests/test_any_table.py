@@ -34,11 +34,11 @@ from postgres_server import PostgresServer
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.data import MISSING, Filters
-from {{ cookiecutter.package_name }}.data.base import AGGREGATIONS
 {%- if cookiecutter.data_source == "duckdb" %}
+from {{ cookiecutter.package_name }}.data.base import AGGREGATIONS
 from {{ cookiecutter.package_name }}.data.duckdb_source import DuckDBSource
 {%- else %}
-from {{ cookiecutter.package_name }}.data.base import Schema
+from {{ cookiecutter.package_name }}.data.base import AGGREGATIONS, Schema
 {%- endif %}
 from {{ cookiecutter.package_name }}.data.infer import Pinned
 {%- if cookiecutter.data_source == "postgres" %}
@@ -188,7 +188,8 @@ def load(postgres: PostgresServer) -> Iterator[Callable[[dict[str, Any]], SqlDat
                     {f"p{i}": data[c][r] for i, c in enumerate(types)} for r in range(table["rows"])
                 ]
                 columns = ", ".join(quoted[c] for c in types)
-                connection.execute(sa.text(f'INSERT INTO "{name}" ({columns}) VALUES ({marks})'), rows)
+                insert = f'INSERT INTO "{name}" ({columns}) VALUES ({marks})'  # noqa: S608 - quoted
+                connection.execute(sa.text(insert), rows)
         source = PostgresSource(engine, Schema(name, None, (), ()))
         source.resolve_schema(pinned(table), ENV_PREFIX)
         return source

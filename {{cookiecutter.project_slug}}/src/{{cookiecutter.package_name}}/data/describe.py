@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
 {%- if cookiecutter.data_source == "duckdb" %}
     parser.add_argument("path", nargs="?", type=Path, help="a Parquet or CSV file, folder or glob")
 {%- endif %}
+{%- if cookiecutter.data_source == "duckdb" %}
     arguments = parser.parse_args(argv)
+{%- else %}
+    parser.parse_args(argv)  # --help, and nothing else to read
+{%- endif %}
     try:
         settings = unpinned(get_settings())
 {%- if cookiecutter.data_source == "duckdb" %}

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import sample
@@ -68,7 +68,7 @@ class Dataset:
         self.index = {name: i for i, name in enumerate(self.columns)}
         order = [self.index[DATE], *(self.index[d] for d in DIMENSIONS)]
         self.rows = sorted(sample.rows(rows, seed), key=lambda row: [row[i] for i in order])
-        self.dates = [row[self.index[DATE]] for row in self.rows]
+        self.dates: list[dt.date] = [cast(dt.date, row[self.index[DATE]]) for row in self.rows]
 
     def select(self, query: dict[str, list[str]]) -> list[tuple[Any, ...]]:
         """Rows matching ``start``/``end`` (ISO dates) and ``filter.<dimension>`` values."""
@@ -83,8 +83,8 @@ class Dataset:
                 dimension = _name(key.removeprefix("filter."), DIMENSIONS, "filter")
                 wanted.append((self.index[dimension], set(values)))
         rows = self.rows[low:high]
-        for position, values in wanted:
-            rows = [row for row in rows if row[position] in values]
+        for position, allowed in wanted:
+            rows = [row for row in rows if row[position] in allowed]
         return rows
 
     def summary(self, query: dict[str, list[str]]) -> dict[str, Any]:
@@ -125,12 +125,14 @@ class Dataset:
         """Date bounds, row count and values of the rows the filters select (all: none given)."""
         limit = _int(query, "max_values", 1000)
         rows = self.select(query)
-        date = self.index[DATE]
+        dates = [cast(dt.date, row[self.index[DATE]]) for row in rows]  # rows are in date order
         return {
-            "min_date": rows[0][date].isoformat() if rows else None,
-            "max_date": rows[-1][date].isoformat() if rows else None,
+            "min_date": dates[0].isoformat() if rows else None,
+            "max_date": dates[-1].isoformat() if rows else None,
             "rows": len(rows),
-            "values": {d: sorted({row[self.index[d]] for row in rows})[:limit] for d in DIMENSIONS},
+            "values": {
+                d: sorted({str(row[self.index[d]]) for row in rows})[:limit] for d in DIMENSIONS
+            },
         }
 
 
@@ -199,7 +201,8 @@ class ReferenceServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     def fail_next(self, count: int, status: HTTPStatus = HTTPStatus.SERVICE_UNAVAILABLE) -> None:
         with self._lock:

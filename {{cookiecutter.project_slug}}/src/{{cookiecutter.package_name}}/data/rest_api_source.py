@@ -105,7 +105,7 @@ class RestApiSource:
         try:
             for attempt in retrying:
                 with attempt:
-                    response = self.client.get(path, params=params)
+                    response = self.client.get(path, params=tuple(params or ()))
                     if response.status_code in RETRY_STATUSES:
                         raise TransientError(response)
             return self._decode(response, path)

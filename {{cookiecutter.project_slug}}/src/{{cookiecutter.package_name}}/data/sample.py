@@ -26,7 +26,11 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+{%- if cookiecutter.data_source in ("duckdb", "s3") %}
 from collections.abc import Iterator, Sequence
+{%- else %}
+from collections.abc import Iterator
+{%- endif %}
 from pathlib import Path
 
 START = dt.date(2023, 1, 1)

@@ -38,7 +38,7 @@ def seed(settings: Settings, rows: int, seed: int = 7) -> str:
     table = sql.Identifier(settings.dataset.table)
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in sample.COLUMNS)
     definition = sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(COLUMN_TYPES[name]))  # type: ignore[arg-type]
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(COLUMN_TYPES[name]))
         for name in sample.COLUMNS
     )
     with (

@@ -23,10 +23,10 @@ from oidc_provider import Provider, running_provider
 
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
 
-from .conftest import LAUNCHER, PROJECT_ROOT, free_port, stop, wait_until_healthy
+from .conftest import LAUNCHER, PROJECT_ROOT, VIEWPORT, free_port, stop, wait_until_healthy
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
 
@@ -53,6 +53,7 @@ def signed_in_server(
     url = f"http://localhost:{port}"  # the origin the identity cookie is issued for
     secrets_file = provider.write_secrets(tmp_path_factory.mktemp("auth"), url)
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
+    env.pop("STREAMLIT_SERVER_TRUSTED_USER_HEADERS", None)  # only st.login signs in here
     env.update({ENV_PREFIX + name: value for name, value in engine_env.items()})
     env[f"{ENV_PREFIX}ACCESS__USERS"] = json.dumps(RULES)
     entry = ["asgi.py"] if LAUNCHER == "asgi" else ["-m", "streamlit", "run", "streamlit_app.py"]
@@ -84,7 +85,20 @@ def signed_in_server(
         stop(process)
 
 
-def test_sign_in_with_the_provider_then_sign_out(page: Page, signed_in_server: str) -> None:
+@pytest.fixture
+def signed_out_page(browser: Browser) -> Iterator[Page]:
+    """A browser tab without the headers the other browser tests sign in with."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_sign_in_with_the_provider_then_sign_out(
+    signed_out_page: Page, signed_in_server: str
+) -> None:
+    page = signed_out_page
     page.goto(signed_in_server)
     sign_in = page.get_by_role("button", name="Sign in")
     sign_in.wait_for(timeout=TIMEOUT_MS)
@@ -105,5 +119,9 @@ def test_sign_in_with_the_provider_then_sign_out(page: Page, signed_in_server: s
     page.keyboard.press("Escape")
 
     sidebar.get_by_role("button", name="Sign out").click()
+    # Streamlit ends the session at the provider too (RP-initiated logout): confirm there.
+    page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{signed_in_server}/**", timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Sign in").wait_for(timeout=TIMEOUT_MS)
     assert page.get_by_test_id("stMetric").count() == 0

@@ -23,6 +23,7 @@ ANSWERS = {
     "project_slug": "{{ cookiecutter.project_slug }}",
     "package_name": "{{ cookiecutter.package_name }}",
     "data_source": "{{ cookiecutter.data_source }}",
+    "python_version": "{{ cookiecutter.python_version }}",
     "sample_rows": "{{ cookiecutter.sample_rows }}",
     "auth": "{{ cookiecutter.auth }}",
     # urlencoded: a path may hold quotes or backslashes that would break this file
@@ -43,6 +44,7 @@ OWNED_FILES: dict[str, frozenset[str]] = {
     "src/{package}/data/rest_api_source.py": frozenset({"rest_api"}),
     "src/{package}/data/reference_api.py": frozenset({"rest_api"}),
     "src/{package}/data/seeds": frozenset(),
+    "locks": frozenset(),
     "tests/test_duckdb_source.py": frozenset({"duckdb"}),
     "tests/test_own_data.py": frozenset({"duckdb"}),
     # Generated tables vs a pandas oracle: on the embedded engine and on real PostgreSQL.
@@ -79,7 +81,8 @@ AUTH_MOVED_FILES: dict[str, dict[str, str]] = {
     for option in SIGN_IN
 }
 AUTH_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "oidc": ("Authlib>=1.3.2",),  # what st.login needs (streamlit[auth])
+    # What st.login needs (streamlit[auth]); 1.5 is the lowest the tests' provider takes.
+    "oidc": ("Authlib>=1.5.0",),
 }
 AUTH_DEV_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     # The tests' local OpenID Connect provider (tests/oidc_provider.py).
@@ -93,14 +96,19 @@ MOVED_FILES: dict[str, dict[str, str]] = {
     for option in ALL_SOURCES
 }
 
+# The uv.lock of each set of answers that changes the dependencies (written by
+# scripts/lock_dependencies.py), made for a project named LOCKED_NAME; the hook gives
+# the project's own entry its name.
+LOCKED_NAME = "sales-insights"
+
 # Runtime dependencies each option adds to pyproject.toml.
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "duckdb": ("duckdb>=1.1", "pyarrow>=15"),
+    "duckdb": ("duckdb>=2.0", "pyarrow>=18"),
     # duckdb: the local rollup that answers slider moves without querying the warehouse
-    "postgres": ("duckdb>=1.1", "psycopg[binary]>=3.1", "sqlalchemy>=2.0"),
-    "snowflake": ("duckdb>=1.1", "snowflake-connector-python[pandas]>=3.12"),
-    "s3": ("duckdb>=1.1", "pyarrow>=15"),
-    "rest_api": ("httpx>=0.27", "tenacity>=8.2"),
+    "postgres": ("duckdb>=2.0", "psycopg[binary]>=3.2.2", "sqlalchemy>=2.0"),
+    "snowflake": ("duckdb>=2.0", "snowflake-connector-python[pandas]>=3.14.1"),
+    "s3": ("duckdb>=2.0", "pyarrow>=18"),
+    "rest_api": ("httpx>=0.23.1", "tenacity>=8.0"),
 }
 
 # What each option's own tests need on top (the `dev` extra): the local engines.
@@ -271,6 +279,31 @@ def files_to_remove(
     )
 
 
+def lock_file(chosen: str, auth: str, python: str) -> str:
+    """The template's lock for these answers: one per data source, sign-in option that
+    adds dependencies (the others share ``none``'s) and Python floor (``requires-python``).
+    """
+    adds = auth in AUTH_DEPENDENCIES or auth in AUTH_DEV_DEPENDENCIES
+    return "locks/" + "-".join([chosen, *([auth] if adds else []), "py" + python]) + ".lock"
+
+
+def place_lock(project: Path, lock: str, slug: str) -> None:
+    """Write the template's ``lock`` as ``uv.lock``, its own entry named ``slug``.
+
+    Only the project's own entry depends on the other answers. uv finds packages by
+    name, not by position, so the renamed entry may stay where the lock's sort put it.
+    """
+    source = project / lock
+    if not source.exists():
+        raise HookError(f"{source.relative_to(project)} is missing from the template")
+    root = 'name = "' + LOCKED_NAME + '"\nversion = "0.1.0"\nsource = { editable = "." }\n'
+    text = source.read_text(encoding="utf-8")
+    if text.count(root) != 1:
+        raise HookError(f"{source.name} has no single entry for the project itself")
+    own = 'name = "' + slug + '"' + root[root.index("\n") :]
+    (project / "uv.lock").write_text(text.replace(root, own), encoding="utf-8")
+
+
 def remove_paths(project: Path, paths: list[str]) -> None:
     for relative in paths:
         target = project / relative
@@ -419,6 +452,14 @@ def main(project: Path | None = None) -> None:
     run_step(
         "move the data source's files into place",
         lambda: move_paths(project, files_to_move(chosen, package)),
+    )
+    run_step(
+        "put the lock file in place",
+        lambda: place_lock(
+            project,
+            lock_file(chosen, ANSWERS["auth"], ANSWERS["python_version"]),
+            ANSWERS["project_slug"],
+        ),
     )
     run_step(
         "remove files of other data sources",

@@ -13,6 +13,7 @@ from conftest import CHOICES
 EVERY_RENDERING = {
     ".dockerignore",
     ".env.example",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
@@ -71,6 +72,7 @@ EVERY_RENDERING = {
     "tests/test_state.py",
     "tests/test_streamlit_config.py",
     "tests/test_views.py",
+    "uv.lock",
 }
 
 OPTION_FILES = {

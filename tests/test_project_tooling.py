@@ -103,19 +103,68 @@ def test_workflow_lints_tests_and_runs_browser_tests_on_the_chosen_python(versio
         return [
             step["with"]["python-version"]
             for step in jobs[job]["steps"]
-            if step.get("uses", "").startswith("actions/setup-python@")
+            if step.get("uses", "").startswith("astral-sh/setup-uv@")
         ]
 
     assert "ruff check" in commands("lint")
     assert "ruff format --check" in commands("lint")
+    assert "pre-commit run --all-files" in commands("lint")
     assert 'pytest -m "not e2e"' in commands("test")
     assert "pytest -m e2e" in commands("e2e")
     assert "apt-get install -y --no-install-recommends chromium chromium-driver" in commands("e2e")
-    assert setup_versions("lint") == setup_versions("test") == [version]
+    # Every job installs exactly uv.lock; pip never resolves anything on its own.
+    for job in jobs:
+        assert "uv sync --locked --extra dev" in commands(job), job
+        assert "pip install" not in commands(job), job
+    # Lint on the floor; tests on every supported Python, from the floor up to 3.13.
+    assert setup_versions("lint") == [version]
+    assert setup_versions("test") == ["${{ matrix.python-version }}"]
+    supported = [
+        v
+        for v in choices("python_version")
+        if tuple(map(int, v.split("."))) >= tuple(map(int, version.split(".")))
+    ]
+    assert jobs["test"]["strategy"]["matrix"]["python-version"] == supported
+    assert jobs["test"]["strategy"]["fail-fast"] is False
     # The browser job runs in a Debian image of the same Python, for Debian's Chromium.
     assert jobs["e2e"]["container"] == f"python:{version}-slim"
     # GitHub's own expressions pass through the template untouched.
     assert workflow["concurrency"]["group"] == "ci-${{ github.workflow }}-${{ github.ref }}"
+
+
+# The actions the generated workflow uses: the commit each release tag points to, as read
+# from the actions' own repositories (git rev-list -n1 <tag>).
+PINNED_ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "astral-sh/setup-uv": ("20cfd1bf945f4377ade1205e4dbc17946fc9a30d", "v10.0.1"),
+    "actions/cache": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+}
+
+
+def test_workflow_pins_every_action_by_commit_sha(project):
+    text = (project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    uses = re.findall(r"^\s*(?:- )?uses: (\S+)@(\S+)(?: # (\S+))?$", text, re.MULTILINE)
+    assert len(uses) == len(re.findall(r"\buses:", text))
+    assert {name for name, _, _ in uses} == set(PINNED_ACTIONS)
+    for name, ref, release in uses:
+        assert (ref, release) == PINNED_ACTIONS[name], name
+
+
+def test_dependabot_updates_the_lock_actions_image_and_hooks(project, env):
+    config = project / ".github" / "dependabot.yml"
+    result = run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(config)],
+        project,
+        env,
+    )
+    assert "ok -- validation done" in result.stdout
+    updates = {
+        u["package-ecosystem"]: u for u in yaml.safe_load(config.read_text("utf-8"))["updates"]
+    }
+    assert set(updates) == {"uv", "github-actions", "docker", "pre-commit"}
+    # The lock moves; pyproject.toml's floors stay the versions the tests ran on.
+    assert updates["uv"]["versioning-strategy"] == "lockfile-only"
 
 
 def test_workflow_schema_check_catches_a_broken_workflow(project, env, tmp_path):
@@ -285,10 +334,10 @@ def test_dockerfile_key_properties(versioned):
     # Dependencies in their own layer: pyproject.toml is copied alone and installed
     # before the source is copied, so a code change does not reinstall them.
     copies = copy_sources(parser)
-    assert copies[0] == (["pyproject.toml"], "./")
+    assert copies[0] == (["pyproject.toml", "uv.lock"], "./")
     first_copy = structure.index("COPY")
     install_deps = structure.index("RUN", first_copy)
-    assert "pip install" in parser.structure[install_deps]["value"]
+    assert "uv sync --locked --no-install-project" in parser.structure[install_deps]["value"]
     src_copy = next(
         i
         for i, item in enumerate(parser.structure)

@@ -405,7 +405,7 @@ Created {slug}. {data_note}
 Next steps:
     cd {slug}
     python -m venv .venv && . .venv/bin/activate
-    pip install -e '.[dev]'         # or: uv sync --extra dev
+    pip install -e '.[dev]'         # or, exactly uv.lock: uv sync --locked --extra dev
 {steps}    streamlit run streamlit_app.py  # the app
     pytest                          # the tests
 """

@@ -73,6 +73,10 @@ def test_only_the_chosen_options_files_exist(rendering) -> None:
     for path, owners in post_gen.OWNED_FILES.items():
         exists = (project / path.format(package=package)).exists()
         assert exists == (chosen in owners), (path, chosen)
+    auth = extra.get("auth", "none")
+    for path, owners in post_gen.AUTH_OWNED_FILES.items():
+        exists = (project / path.format(package=package)).exists()
+        assert exists == (auth in owners), (path, auth)
 
 
 def test_ruff_is_clean(rendering) -> None:
@@ -100,11 +104,11 @@ def test_sample_data_is_written(rendering) -> None:
         assert (project / "data" / "sales.parquet").stat().st_size > 100_000
 
 
-@pytest.mark.parametrize(
-    "extra",
-    [r for r in RENDERINGS if "data_source" not in r],
-    ids=[matrix_id(r) for r in RENDERINGS if "data_source" not in r],
-)
+# Data sources and sign-in options run their suites in tests/test_data_sources.py.
+OWN_SUITES = [r for r in RENDERINGS if "data_source" not in r and "auth" not in r]
+
+
+@pytest.mark.parametrize("extra", OWN_SUITES, ids=[matrix_id(r) for r in OWN_SUITES])
 def test_generated_suite_passes_in_the_shared_environment(extra, tmp_path: Path) -> None:
     project = render(tmp_path, **extra)
     result = run(

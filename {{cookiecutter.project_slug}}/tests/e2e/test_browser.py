@@ -168,6 +168,9 @@ FIND_WIDGETS = """([roots, selector]) => {
     for (const element of root.querySelectorAll(selector)) {
       const outer = element.parentElement.closest(selector);
       if ((outer && root.contains(outer)) || !element.getClientRects().length) continue;
+{%- if cookiecutter.auth == "oidc" %}
+      if (element.closest(".st-key-_auth_sign_out")) continue;  // signs out: AppTest tests it
+{%- endif %}
       element.setAttribute("data-e2e-widget", found.length);
       const label = element.querySelector('[data-testid="stWidgetLabel"], button');
       found.push([element.dataset.testid, (label ? label.innerText : "").trim()]);

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+{%- if cookiecutter.auth != "none" %}
+from conftest import SIGN_IN_ENV
+{%- endif %}
 from planted import (
     APP,
     CONNECTION_NAME,
@@ -73,6 +76,9 @@ def planted_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         (work / ".env").write_text("".join(f"{variable(p)}={v}\n" for p, v in dotenv), "utf-8")
         env = {variable(path): str(value) for path, value in values.get(ENV, {}).items()}
         env.update({ENV_PREFIX + name: value for name, value in settings.items()})
+{%- if cookiecutter.auth != "none" %}
+        env.update({ENV_PREFIX + name: value for name, value in SIGN_IN_ENV.items()})
+{%- endif %}
         path = [str(PROJECT_ROOT / "src"), os.environ.get("PYTHONPATH", "")]
         env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
         server = StreamlitServer(PROJECT_ROOT / "streamlit_app.py", cwd=work, env=env)

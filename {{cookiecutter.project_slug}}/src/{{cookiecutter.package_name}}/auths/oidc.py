@@ -14,7 +14,7 @@ import streamlit as st
 
 from .settings import Settings
 
-SIGN_OUT_KEY = "_auth.sign_out"
+SIGN_OUT_KEY = "_auth_sign_out"  # also the CSS class st-key-_auth_sign_out
 SETUP_HINT = (
     "Sign-in is not set up yet: fill in the `[auth]` section of .streamlit/secrets.toml "
     "(.streamlit/secrets.toml.example shows every key), then reload the page."

@@ -95,7 +95,7 @@ def test_unparsable_json_in_every_source(
         monkeypatch,
         tmp_path,
         {
-            # JSON cut short (no doubled braces here: cookiecutter renders this file).
+            # JSON cut short (no doubled braces here: this file is a Jinja template).
             ENV: {"cache": '{"default": "' + PLANTED[ENV]},
             DOTENV: {"cache.namespaces": "{" + PLANTED[DOTENV]},
             APP: {"operators": [PLANTED[APP], {"nested": PLANTED[APP]}]},

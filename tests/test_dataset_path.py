@@ -81,9 +81,19 @@ def test_the_project_opens_on_their_file(their_data: Path, tmp_path: Path) -> No
     assert fingerprint(their_data) == before
 
 
-def test_a_file_that_is_not_data_stops_generation(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PAR1 and nothing else", "must hold valid Parquet files"),  # pre_gen: magic bytes
+        (b"PAR1" + b"\0" * 64 + b"PAR1", "not a valid Parquet file"),  # post_gen: the reader
+    ],
+    ids=["no-footer", "corrupt-inside"],
+)
+def test_a_file_that_is_not_data_stops_generation(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     broken = tmp_path / "broken.parquet"
-    broken.write_bytes(b"PAR1 and nothing else")
+    broken.write_bytes(content)
     out = tmp_path / "out"
     result = bake(out, dataset_path=str(broken))
     assert result.exit_code != 0
@@ -104,5 +114,5 @@ def test_a_file_that_is_not_data_stops_generation(tmp_path: Path) -> None:
         check=False,
     )
     assert cli.returncode != 0
-    assert "not a valid Parquet file" in cli.stderr
+    assert message in cli.stderr
     assert not (tmp_path / "cli").exists() or not any((tmp_path / "cli").iterdir())

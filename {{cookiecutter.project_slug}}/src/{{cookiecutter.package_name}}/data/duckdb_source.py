@@ -176,6 +176,8 @@ def sniff_csv(
     return best[1] if best else base
 
 
+_BROKEN_PARQUET = ("magic bytes", "too small to be a Parquet file", "Footer length error")
+"""What DuckDB says about a file that ends like Parquet but is not readable as Parquet."""
 _NUMERIC_TYPES = {"DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"}
 _BOMS = {b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16", b"\xef\xbb\xbf": "utf-8"}
 
@@ -371,6 +373,8 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
                 f"Set the CSV options ({ENV_PREFIX}DATASET__CSV__*) or fix the file.",
             ) from error
         except duckdb.Error as error:
+            if any(sign in str(error) for sign in _BROKEN_PARQUET):
+                raise self._unreadable(error) from error
             raise DataSourceError(
                 f"DuckDB failed on {self.describe_relation()}: {_first_line(error)}",
                 f"Check the dataset settings ({ENV_PREFIX}DATASET__*) match the file's columns; "
@@ -383,7 +387,7 @@ class DuckDBSource(DuckDBDialect, SqlDataSource):
     def _unreadable(self, error: duckdb.Error) -> DataSourceError:
         text = _first_line(error)
         where = self.describe_relation() or str(self.path)
-        if "magic bytes" in text or "too small to be a Parquet file" in text:
+        if any(sign in text for sign in _BROKEN_PARQUET):
             return DataSourceError(
                 f"{where} is not a valid Parquet file ({text}).",
                 f"Replace it with a complete Parquet file or point {PATH_VARIABLE} at another.",

@@ -270,6 +270,11 @@ class AccessSettings(BaseModel):
 {%- if cookiecutter.auth == "trusted_header" %}
 
 
+def _loopback() -> list[IPv4Network | IPv6Network]:
+    """A proxy in the same host or pod."""
+    return [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")]
+
+
 class ProxySettings(BaseModel):
     """The sign-in reverse proxy in front of the app, which sets the identity headers.
 
@@ -280,7 +285,7 @@ class ProxySettings(BaseModel):
     secret: SecretStr | None = None
     secret_header: str = Field(default="X-Proxy-Secret", pattern=r"^[A-Za-z0-9-]{1,100}$")
     addresses: list[IPv4Network | IPv6Network] = Field(
-        default_factory=lambda: [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")],
+        default_factory=_loopback,
         min_length=1,
         max_length=100,
     )

@@ -85,6 +85,17 @@ def test_ruff_is_clean(rendering) -> None:
     run([PYTHON, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
 
 
+def test_types_are_strict(rendering) -> None:
+    """``mypy`` with the project's own configuration (strict) is clean in every rendering.
+
+    One cache for all renderings: the libraries' analysis is shared, only the project's
+    own modules are checked anew.
+    """
+    _, project = rendering
+    cache = project.parent.parent / "mypy-cache"
+    run([PYTHON, "-m", "mypy", "--cache-dir", str(cache)], project)
+
+
 def test_names_are_derived_and_used(rendering) -> None:
     extra, project = rendering
     package = next((project / "src").iterdir()).name

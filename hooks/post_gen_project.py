@@ -113,9 +113,10 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
 
 # What each option's own tests need on top (the `dev` extra): the local engines.
 DEV_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    # fakesnow 0.12 imports connector modules that snowflake-connector-python 5 removed.
-    "snowflake": ("fakesnow[server]>=0.12", "snowflake-connector-python<5"),
-    "s3": ("boto3>=1.34", "moto[server]>=5.2.5"),
+    # fakesnow 0.12 imports connector modules that snowflake-connector-python 5 removed;
+    # 0.12.0 cannot return results of more than one Arrow batch.
+    "snowflake": ("fakesnow[server]>=0.12.1", "snowflake-connector-python<5"),
+    "s3": ("boto3>=1.28", "moto[server]>=5.2.5"),
 }
 
 # Options that ship the sample dataset as local files.

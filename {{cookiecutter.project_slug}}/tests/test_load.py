@@ -26,7 +26,7 @@ def test_load_test_runs_sessions_and_stops_by_itself(tmp_path: Path) -> None:
     done = run_module(
         "benchmarks.load",
         "--sessions=3",
-        "--duration=4",
+        "--duration=12",  # long enough for first page loads on a busy machine
         "--ramp=1",
         "--think",
         "0.1",

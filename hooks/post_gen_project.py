@@ -77,8 +77,7 @@ AUTH_OWNED_FILES: dict[str, frozenset[str]] = {
     "tests/e2e/test_oidc_login.py": frozenset({"oidc"}),
 }
 AUTH_MOVED_FILES: dict[str, dict[str, str]] = {
-    option: {"src/{package}/auths/" + option + ".py": "src/{package}/auth.py"}
-    for option in SIGN_IN
+    option: {"src/{package}/auths/" + option + ".py": "src/{package}/auth.py"} for option in SIGN_IN
 }
 AUTH_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     # What st.login needs (streamlit[auth]); 1.5 is the lowest the tests' provider takes.

@@ -44,8 +44,8 @@ def project_modules(project: Path) -> dict[str, str]:
 
     A directory without ``__init__.py`` puts its modules and packages at the top level
     whenever it is on ``sys.path``: the project root (``streamlit run``, pytest's
-    ``pythonpath``), ``tests/`` (pytest's rootdir insertion). At the root, every directory holding Python
-    code is importable too. ``src/`` only holds the package itself.
+    ``pythonpath``), ``tests/`` (pytest's rootdir insertion). At the root, every directory
+    holding Python code is importable too. ``src/`` only holds the package itself.
     """
     modules: dict[str, str] = {}
     for directory in sorted([project, *(p for p in project.rglob("*") if p.is_dir())]):

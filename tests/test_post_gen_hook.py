@@ -41,19 +41,15 @@ def test_owned_files_exist_in_the_template() -> None:
         assert (project / path.format(package="{{cookiecutter.package_name}}")).exists(), path
 
 
-def test_files_to_remove_are_those_of_other_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        hook,
-        "OWNED_FILES",
-        {
-            "src/{package}/data/a.py": frozenset({"a"}),
-            "src/{package}/data/ab.py": frozenset({"a", "b"}),
-            "tests/test_b.py": frozenset({"b"}),
-        },
-    )
-    assert hook.files_to_remove("a", "pkg") == ["tests/test_b.py"]
-    assert hook.files_to_remove("b", "pkg") == ["src/pkg/data/a.py"]
-    assert hook.files_to_remove("c", "pkg") == [
+def test_files_to_remove_are_those_of_other_options() -> None:
+    owned = {
+        "src/{package}/data/a.py": frozenset({"a"}),
+        "src/{package}/data/ab.py": frozenset({"a", "b"}),
+        "tests/test_b.py": frozenset({"b"}),
+    }
+    assert hook.files_to_remove("a", "pkg", owned) == ["tests/test_b.py"]
+    assert hook.files_to_remove("b", "pkg", owned) == ["src/pkg/data/a.py"]
+    assert hook.files_to_remove("c", "pkg", owned) == [
         "src/pkg/data/a.py",
         "src/pkg/data/ab.py",
         "tests/test_b.py",
@@ -122,13 +118,14 @@ def test_main_reports_a_missing_project_layout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answers = {"project_slug": "demo", "package_name": "demo", "sample_rows": "1000"}
-    monkeypatch.setattr(hook, "ANSWERS", {**answers, "data_source": "duckdb", "auth": "none"})
+    chosen = {"data_source": "duckdb", "auth": "none", "python_version": "3.11"}
+    monkeypatch.setattr(hook, "ANSWERS", {**answers, **chosen, "dataset_path": ""})
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     seeds = tmp_path / "src" / "demo" / "data" / "seeds"  # the files moved before the sample
     seeds.mkdir(parents=True)
     (seeds / "duckdb.py").write_text("")
-    with pytest.raises(hook.HookError, match="write sample data"):
-        hook.main(tmp_path)
+    with pytest.raises(hook.HookError, match="post-generation step 'put the lock file in place'"):
+        hook.main(tmp_path)  # no locks/ folder: the first step that needs one says so
 
 
 def test_next_steps_name_the_commands() -> None:

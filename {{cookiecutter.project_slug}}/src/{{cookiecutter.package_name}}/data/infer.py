@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -184,31 +185,25 @@ def resolve(profile: Profile, pinned: Pinned, env_prefix: str) -> Schema:
             'or to "" for data without dates.',
         )
 
-    used = {date_column}
-    if pinned.dimensions is None:
-        dimensions = tuple(
-            c.name for c in profile.columns if c.name not in used and _is_dimension(c)
-        )[:MAX_DIMENSIONS]
-        inferred.append("dimensions")
-    else:
-        dimensions = pinned.dimensions
-        missing = [name for name in dimensions if name not in by_name]
+    def pick(
+        names: tuple[str, ...] | None, fits: Callable[[Column], bool], limit: int, field: str
+    ) -> tuple[str, ...]:
+        """The pinned names, checked against the table, or the first ``limit`` that fit."""
+        if names is None:
+            inferred.append(field.lower())
+            return tuple(c.name for c in profile.columns if c.name not in used and fits(c))[:limit]
+        missing = [name for name in names if name not in by_name]
         if missing:
-            raise unknown(missing, "DIMENSIONS")
-    used |= set(dimensions)
+            raise unknown(missing, field)
+        return names
 
-    if pinned.measures is None:
-        measures = tuple(c.name for c in profile.columns if c.name not in used and _is_measure(c))[
-            :MAX_MEASURES
-        ]
-        inferred.append("measures")
-    else:
-        measures = pinned.measures
-        missing = [name for name in measures if name not in by_name]
-        if missing:
-            raise unknown(missing, "MEASURES")
+    chosen = dict(pinned.aggregations)
+    used = {date_column}
+    dimensions = pick(pinned.dimensions, _is_dimension, MAX_DIMENSIONS, "DIMENSIONS")
+    used |= set(dimensions)
+    measures = pick(pinned.measures, _is_measure, MAX_MEASURES, "MEASURES")
+    if pinned.measures is not None:
         text = [m for m in measures if kind(by_name[m].type) not in {"integer", "number"}]
-        chosen = dict(pinned.aggregations)
         summed = [m for m in text if chosen.get(m, "sum") not in {"count", "count_distinct"}]
         if summed:
             raise DataSourceError(
@@ -225,7 +220,6 @@ def resolve(profile: Profile, pinned: Pinned, env_prefix: str) -> Schema:
             f"{overlap} cannot be both a dimension and a measure.",
             f"Remove them from {env_prefix}DATASET__DIMENSIONS or {env_prefix}DATASET__MEASURES.",
         )
-    chosen = dict(pinned.aggregations)
     extra = sorted(set(chosen) - set(measures))
     if extra:
         raise DataSourceError(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import http.cookiejar
-import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -63,6 +64,12 @@ async def _probe(url: str) -> dict[str, Any]:
     xsrf = next(cookie.value for cookie in cookies if cookie.name == XSRF_COOKIE)
 
     def put(upload: str, size: int, token: str | None) -> int:
+        """PUT a file of ``size`` bytes; the status the server answered.
+
+        A server may answer 413 from the declared length and close before the
+        body is sent (a broken pipe mid-body): the answer is still read, as a
+        browser would.
+        """
         boundary = "probe-boundary"
         body = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
@@ -70,15 +77,26 @@ async def _probe(url: str) -> dict[str, Any]:
             + b"x" * size
             + f"\r\n--{boundary}--\r\n".encode()
         )
-        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        headers = {
+            **default_headers(),  # a sign-in proxy's, if any
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(len(body)),
+            "Cookie": "; ".join(f"{cookie.name}={cookie.value}" for cookie in cookies),
+        }
         if token:
             headers["X-Xsrftoken"] = token
-        request = urllib.request.Request(upload, data=body, method="PUT", headers=headers)
+        target = urllib.parse.urlsplit(upload)
+        connection = http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
         try:
-            with opener.open(request, timeout=30) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            return error.code
+            connection.putrequest("PUT", target.path)
+            for name, value in headers.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                connection.send(body)
+            return connection.getresponse().status
+        finally:
+            connection.close()
 
     async with open_session(url, origin=url) as (session_id, client_config):
         upload = f"{url}/_stcore/upload_file/{session_id}/file-1"  # needs the session open

@@ -1,23 +1,26 @@
 """Post-generation hook: set up the chosen data source and sign-in, and remove the others.
 
-Which file belongs to which option is data (``OWNED_FILES``), and so are each
-option's dependencies (``DEPENDENCIES``); the functions below only apply those
-tables. Cookiecutter copies this file to a temporary directory and runs it in the
-new project, so it imports nothing but the standard library (and, by path, the
-project's own sample-data module).
+Which file belongs to which option is data (``OWNED_FILES``); the functions below
+only apply that table. Each option's requirements are data too (``_requirements`` in
+cookiecutter.json), rendered into pyproject.toml by Jinja. Cookiecutter copies this
+file to a temporary directory and runs it in the new project, so it imports nothing
+but the standard library (and, by path, the project's own sample-data module).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import TypeVar
 from urllib.parse import unquote
+
+T = TypeVar("T")
 
 ANSWERS = {
     "project_slug": "{{ cookiecutter.project_slug }}",
@@ -26,6 +29,9 @@ ANSWERS = {
     "python_version": "{{ cookiecutter.python_version }}",
     "sample_rows": "{{ cookiecutter.sample_rows }}",
     "auth": "{{ cookiecutter.auth }}",
+    # How many requirements the sign-in option adds (`_requirements` in cookiecutter.json,
+    # which pyproject.toml renders); with none it shares auth=none's lock.
+    "auth_requirements": "{{ cookiecutter._requirements[cookiecutter.auth].values() | map('length') | sum }}",  # noqa: E501 (one Jinja expression)
     # urlencoded: a path may hold quotes or backslashes that would break this file
     "dataset_path": unquote("{{ cookiecutter.dataset_path | default('') | urlencode }}"),
 }
@@ -44,6 +50,8 @@ OWNED_FILES: dict[str, frozenset[str]] = {
     "src/{package}/data/rest_api_source.py": frozenset({"rest_api"}),
     "src/{package}/data/reference_api.py": frozenset({"rest_api"}),
     "src/{package}/data/seeds": frozenset(),
+    "src/{package}/connections": frozenset(),
+    "tests/engines": frozenset(),
     "locks": frozenset(),
     "tests/test_duckdb_source.py": frozenset({"duckdb"}),
     "tests/test_own_data.py": frozenset({"duckdb"}),
@@ -65,10 +73,13 @@ SIGN_IN = ALL_AUTH - {"none"}
 # The same for the ``auth`` answer: each sign-in option's files (``auth=none`` adds none).
 AUTH_OWNED_FILES: dict[str, frozenset[str]] = {
     "src/{package}/auths": frozenset(),
+    "tests/sign_ins": frozenset(),
     "src/{package}/access.py": SIGN_IN,
+    "src/{package}/access_settings.py": SIGN_IN,
     "tests/test_access.py": SIGN_IN,
     "tests/test_sign_in.py": SIGN_IN,
     "src/{package}/proxy_guard.py": frozenset({"trusted_header"}),
+    "src/{package}/proxy_settings.py": frozenset({"trusted_header"}),
     "tests/test_trusted_proxy.py": frozenset({"trusted_header"}),
     # N replicas behind HAProxy, and the load test through it with 10 users' identities.
     "benchmarks/replicas.py": frozenset({"trusted_header"}),
@@ -77,21 +88,27 @@ AUTH_OWNED_FILES: dict[str, frozenset[str]] = {
     "tests/e2e/test_oidc_login.py": frozenset({"oidc"}),
 }
 AUTH_MOVED_FILES: dict[str, dict[str, str]] = {
-    option: {"src/{package}/auths/" + option + ".py": "src/{package}/auth.py"} for option in SIGN_IN
+    option: {
+        "src/{package}/auths/" + option + ".py": "src/{package}/auth.py",
+        "tests/sign_ins/" + option + ".py": "tests/sign_in.py",  # the tests' signed-in viewer
+    }
+    for option in SIGN_IN
 }
-AUTH_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    # What st.login needs (streamlit[auth]); 1.5 is the lowest the tests' provider takes.
-    "oidc": ("Authlib>=1.5.0",),
-}
-AUTH_DEV_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    # The tests' local OpenID Connect provider (tests/oidc_provider.py).
-    "oidc": ("oidc-provider-mock>=0.3",),
-}
+# Options whose tests start a local server of the engine: one fixture file serves them all.
+LOCAL_SERVERS = {option: "local_server" for option in ("postgres", "snowflake", "s3")}
 
 # Files each option moves into place (from -> to) before the others are removed.
 # (No f-strings with doubled braces here: cookiecutter renders this file with Jinja.)
 MOVED_FILES: dict[str, dict[str, str]] = {
-    option: {"src/{package}/data/seeds/" + option + ".py": "src/{package}/data/seed.py"}
+    option: {
+        "src/{package}/data/seeds/" + option + ".py": "src/{package}/data/seed.py",
+        "tests/engines/" + LOCAL_SERVERS.get(option, option) + ".py": "tests/engine.py",
+        **(
+            {"src/{package}/connections/" + option + ".py": "src/{package}/connection.py"}
+            if option != "duckdb"  # reads local files: no connection settings
+            else {}
+        ),
+    }
     for option in ALL_SOURCES
 }
 
@@ -100,152 +117,8 @@ MOVED_FILES: dict[str, dict[str, str]] = {
 # the project's own entry its name.
 LOCKED_NAME = "sales-insights"
 
-# Runtime dependencies each option adds to pyproject.toml.
-DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "duckdb": ("duckdb>=2.0", "pyarrow>=18"),
-    # duckdb: the local rollup that answers slider moves without querying the warehouse
-    "postgres": ("duckdb>=2.0", "psycopg[binary]>=3.2.2", "sqlalchemy>=2.0"),
-    "snowflake": ("duckdb>=2.0", "snowflake-connector-python[pandas]>=3.14.1"),
-    "s3": ("duckdb>=2.0", "pyarrow>=18"),
-    "rest_api": ("httpx>=0.23.1", "tenacity>=8.0"),
-}
-
-# What each option's own tests need on top (the `dev` extra): the local engines.
-DEV_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    # fakesnow 0.12 imports connector modules that snowflake-connector-python 5 removed;
-    # 0.12.0 cannot return results of more than one Arrow batch.
-    "snowflake": ("fakesnow[server]>=0.12.1", "snowflake-connector-python<5"),
-    "s3": ("boto3>=1.28", "moto[server]>=5.2.5"),
-}
-
 # Options that ship the sample dataset as local files.
 LOCAL_SAMPLE = frozenset({"duckdb"})
-
-# What a developer does before the first `streamlit run`, per option.
-SETUP_STEPS: dict[str, tuple[str, ...]] = {
-    "postgres": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
-        "# fill in [connections.postgres] in .streamlit/secrets.toml",
-        "python -m {package}.data.seed   # create the table and load the sample",
-    ),
-    "snowflake": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
-        "# fill in [connections.snowflake] in .streamlit/secrets.toml",
-        "python -m {package}.data.seed   # create the table and load the sample",
-    ),
-    "s3": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
-        "# fill in [connections.s3] in .streamlit/secrets.toml",
-        "python -m {package}.data.seed   # upload the sample as Parquet",
-    ),
-    "rest_api": (
-        "cp .streamlit/secrets.toml.example .streamlit/secrets.toml",
-        "# fill in [connections.rest_api] in .streamlit/secrets.toml",
-        "python -m {package}.data.seed & # serve the sample through the reference API",
-    ),
-}
-
-# The `[connections.*]` table each option appends to .streamlit/secrets.toml.example.
-# Placeholders only: real credentials belong in the gitignored secrets.toml.
-CONNECTION_SECRETS: dict[str, str] = {
-    "postgres": """
-# The PostgreSQL server. Environment variables {env}CONNECTION__<KEY> win over
-# these keys. Fill a local server with the sample data: python -m {package}.data.seed
-[connections.postgres]
-host = "localhost"
-port = 5432
-database = "analytics"
-username = "streamlit_app"  # a role that can SELECT from the table is enough
-password = "change-me"
-# connect_timeout_seconds = 5
-""",
-    "snowflake": """
-# The Snowflake account (passed to snowflake.connector.connect). Environment
-# variables {env}CONNECTION__<KEY> win over these keys.
-# Fill a database with the sample data: python -m {package}.data.seed
-[connections.snowflake]
-account = "myorg-myaccount"  # <organization>-<account name>
-user = "STREAMLIT_APP"
-password = "change-me"
-database = "ANALYTICS"
-schema = "PUBLIC"
-warehouse = "COMPUTE_WH"
-# role = "REPORTING"
-# login_timeout = 10   # seconds for the whole login
-# socket_timeout = 60  # seconds for each request
-""",
-    "s3": """
-# The bucket holding the Parquet dataset. Environment variables
-# {env}CONNECTION__<KEY> win over these keys.
-# Upload the sample dataset: python -m {package}.data.seed
-[connections.s3]
-bucket = "my-analytics-bucket"
-prefix = "sales/"
-region = "us-east-1"
-# endpoint_url = "http://127.0.0.1:9000"  # MinIO or another S3-compatible store
-# Leave both keys out to use the AWS credential chain (env, ~/.aws, instance role).
-# access_key_id = "change-me"
-# secret_access_key = "change-me"
-# connect_timeout_seconds = 5
-""",
-    "rest_api": """
-# The data API (see "Reference API" in README.md). Environment variables
-# {env}CONNECTION__<KEY> win over these keys.
-# Serve the sample dataset locally: python -m {package}.data.seed
-[connections.rest_api]
-base_url = "http://127.0.0.1:8765"
-token = "change-me"
-# retries = 3  # extra attempts on timeouts, 429 and 5xx, with exponential backoff
-# page_size = 500
-# connect_timeout_seconds = 5
-""",
-}
-
-
-ACCESS_SECRETS = """
-# Row-level access: which values of which dimensions each user or group may see.
-# Environment variables {env}ACCESS__USERS / {env}ACCESS__GROUPS (JSON) win over
-# these tables. A signed-in user no rule matches sees no data; the group "*" holds
-# every signed-in user; ["*"] grants every value of a dimension; a rule that grants
-# no dimension shows every row.
-# [app.access]
-# groups_claim = "groups"  # the st.user key that lists the viewer's groups
-# [app.access.users."alice@example.com"]
-# region = ["Western Europe", "Northern Europe"]
-# [app.access.groups.finance]
-# region = ["*"]
-# [app.access.groups."*"]  # every signed-in user sees every row (rule without grants)
-"""
-
-# What each sign-in option appends to .streamlit/secrets.toml.example.
-AUTH_SECRETS: dict[str, str] = {
-    "oidc": """
-# Sign-in with your OpenID Connect provider (st.login). Register redirect_uri with
-# the provider; every replica needs the same cookie_secret (it signs the identity
-# cookie). Make one: python -c "import secrets; print(secrets.token_urlsafe(32))"
-[auth]
-redirect_uri = "http://localhost:8501/oauth2callback"
-cookie_secret = "change-me"
-client_id = "change-me"
-client_secret = "change-me"
-server_metadata_url = "https://accounts.example.com/.well-known/openid-configuration"
-# [auth.client_kwargs]
-# scope = "openid email profile groups"  # to get a groups claim
-"""
-    + ACCESS_SECRETS,
-    "trusted_header": """
-# The sign-in proxy in front of the app sends this secret in the X-Proxy-Secret
-# header of every request (docs/deploying.md shows an HAProxy configuration); the app
-# (python asgi.py) refuses requests without it or from other addresses.
-# Environment variables {env}PROXY__<KEY> win over these keys.
-[app.proxy]
-secret = "change-me-to-a-long-random-string"
-# addresses = ["127.0.0.1/32", "10.0.0.0/8"]  # where the proxy connects from
-# sign_in_url = "/oauth2/start"
-# sign_out_url = "/oauth2/sign_out"
-"""
-    + ACCESS_SECRETS,
-}
 
 
 class HookError(RuntimeError):
@@ -279,12 +152,12 @@ def files_to_remove(
     )
 
 
-def lock_file(chosen: str, auth: str, python: str) -> str:
+def lock_file(chosen: str, auth: str, python: str, auth_adds_requirements: bool) -> str:
     """The template's lock for these answers: one per data source, sign-in option that
-    adds dependencies (the others share ``none``'s) and Python floor (``requires-python``).
+    adds requirements (the others share ``none``'s) and Python floor (``requires-python``).
     """
-    adds = auth in AUTH_DEPENDENCIES or auth in AUTH_DEV_DEPENDENCIES
-    return "locks/" + "-".join([chosen, *([auth] if adds else []), "py" + python]) + ".lock"
+    parts = [chosen, *([auth] if auth_adds_requirements else []), "py" + python]
+    return "locks/" + "-".join(parts) + ".lock"
 
 
 def place_lock(project: Path, lock: str, slug: str) -> None:
@@ -313,41 +186,7 @@ def remove_paths(project: Path, paths: list[str]) -> None:
             target.unlink()
 
 
-def add_dependencies(
-    pyproject: Path, dependencies: tuple[str, ...], array: str = "dependencies"
-) -> None:
-    """Insert ``dependencies`` into the TOML array ``array`` (``dependencies`` or an
-    extra such as ``dev``), keeping it sorted. The array must be written one item a line.
-    """
-    if not dependencies:
-        return
-    text = pyproject.read_text(encoding="utf-8")
-    match = re.search(
-        rf"^{re.escape(array)} = \[\n(?P<body>.*?)^\]", text, re.MULTILINE | re.DOTALL
-    )
-    if match is None:
-        raise HookError(f"no `{array} = [` list found in {pyproject}")
-    existing = re.findall(r'"([^"]+)"', match["body"])
-    merged = sorted(set(existing) | set(dependencies), key=lambda dep: dep.lower())
-    body = "".join(f'    "{dep}",\n' for dep in merged)
-    pyproject.write_text(text[: match.start("body")] + body + text[match.end("body") :], "utf-8")
-
-
-def connection_secrets(
-    chosen: str, package: str, examples: dict[str, str] = CONNECTION_SECRETS
-) -> str:
-    """The ``[connections.*]`` (or sign-in) example for ``chosen`` ("" when it needs none)."""
-    text = examples.get(chosen, "")
-    return text.format(package=package, env=package.upper() + "_")
-
-
-def append_text(path: Path, text: str) -> None:
-    if text:
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(text)
-
-
-def load_module(path: Path, name: str):
+def load_module(path: Path, name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise HookError(f"cannot load {path}")
@@ -359,7 +198,7 @@ def load_module(path: Path, name: str):
 def write_sample_data(project: Path, package: str, rows: int) -> Path:
     """Write the sample dataset with the project's own generator (Parquet, or CSV)."""
     sample = load_module(project / "src" / package / "data" / "sample.py", "_sample_data")
-    return sample.write_sample(project / "data" / "sales.parquet", rows)
+    return Path(sample.write_sample(project / "data" / "sales.parquet", rows))
 
 
 def dataset_settings(project: Path, package: str, dataset: str) -> tuple[str, bool]:
@@ -397,8 +236,13 @@ def write_dataset_settings(project: Path, package: str, dataset: str) -> bool:
     return pinned
 
 
-def next_steps(slug: str, data_note: str, setup: tuple[str, ...] = ()) -> str:
-    steps = "".join(f"    {step}\n" for step in setup)
+def next_steps(slug: str, data_note: str, connects: bool = False) -> str:
+    """What to type next; a project on a server first connects to it (README.md, "Run")."""
+    steps = (
+        '    # connect to your engine and load the sample: see "Run" in README.md\n'
+        if connects
+        else ""
+    )
     return f"""
 Created {slug}. {data_note}
 
@@ -411,7 +255,7 @@ Next steps:
 """
 
 
-def run_step(name: str, step: Callable[[], object]) -> object:
+def run_step(name: str, step: Callable[[], T]) -> T:
     try:
         return step()
     except Exception as error:
@@ -419,7 +263,7 @@ def run_step(name: str, step: Callable[[], object]) -> object:
 
 
 def set_up_sign_in(project: Path, chosen: str, package: str) -> None:
-    """Put the ``auth`` option's files, dependencies and secrets example in place."""
+    """Put the ``auth`` option's files in place and remove the other options' files."""
     run_step(
         "move the sign-in option's files into place",
         lambda: move_paths(project, files_to_move(chosen, package, AUTH_MOVED_FILES)),
@@ -427,22 +271,6 @@ def set_up_sign_in(project: Path, chosen: str, package: str) -> None:
     run_step(
         "remove files of other sign-in options",
         lambda: remove_paths(project, files_to_remove(chosen, package, AUTH_OWNED_FILES)),
-    )
-    pyproject = project / "pyproject.toml"
-    run_step(
-        "add sign-in dependencies",
-        lambda: add_dependencies(pyproject, AUTH_DEPENDENCIES.get(chosen, ())),
-    )
-    run_step(
-        "add the sign-in option's test dependencies",
-        lambda: add_dependencies(pyproject, AUTH_DEV_DEPENDENCIES.get(chosen, ()), "dev"),
-    )
-    run_step(
-        "write the sign-in secrets example",
-        lambda: append_text(
-            project / ".streamlit" / "secrets.toml.example",
-            connection_secrets(chosen, package, AUTH_SECRETS),
-        ),
     )
 
 
@@ -457,30 +285,18 @@ def main(project: Path | None = None) -> None:
         "put the lock file in place",
         lambda: place_lock(
             project,
-            lock_file(chosen, ANSWERS["auth"], ANSWERS["python_version"]),
+            lock_file(
+                chosen,
+                ANSWERS["auth"],
+                ANSWERS["python_version"],
+                int(ANSWERS["auth_requirements"]) > 0,
+            ),
             ANSWERS["project_slug"],
         ),
     )
     run_step(
         "remove files of other data sources",
         lambda: remove_paths(project, files_to_remove(chosen, package)),
-    )
-    run_step(
-        "add data-source dependencies",
-        lambda: add_dependencies(project / "pyproject.toml", DEPENDENCIES.get(chosen, ())),
-    )
-    run_step(
-        "add the data source's test dependencies",
-        lambda: add_dependencies(
-            project / "pyproject.toml", DEV_DEPENDENCIES.get(chosen, ()), "dev"
-        ),
-    )
-    run_step(
-        "write the connection secrets example",
-        lambda: append_text(
-            project / ".streamlit" / "secrets.toml.example",
-            connection_secrets(chosen, package),
-        ),
     )
     set_up_sign_in(project, ANSWERS["auth"], package)
     data_note = ""
@@ -493,9 +309,8 @@ def main(project: Path | None = None) -> None:
     elif chosen in LOCAL_SAMPLE:
         rows = int(ANSWERS["sample_rows"].replace("_", ""))
         written = run_step("write sample data", lambda: write_sample_data(project, package, rows))
-        data_note = f"Sample data: {rows:,} rows in {Path(written).relative_to(project)}."
-    setup = tuple(step.format(package=package) for step in SETUP_STEPS.get(chosen, ()))
-    print(next_steps(ANSWERS["project_slug"], data_note, setup))
+        data_note = f"Sample data: {rows:,} rows in {written.relative_to(project)}."
+    print(next_steps(ANSWERS["project_slug"], data_note, connects=chosen not in LOCAL_SAMPLE))
 
 
 if __name__ == "__main__":

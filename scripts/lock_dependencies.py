@@ -54,7 +54,7 @@ def answer_sets() -> dict[str, dict[str, str]]:
         context["data_source"], context["auth"], context["python_version"]
     ):
         answers.setdefault(
-            HOOK["lock_file"](source, auth, python),
+            HOOK["lock_file"](source, auth, python, any(context["_requirements"][auth].values())),
             {"data_source": source, "auth": auth, "python_version": python},
         )
     return answers

@@ -51,6 +51,7 @@ EVERY_RENDERING = {
     "tests/app_pages.py",
     "tests/commands.py",
     "tests/conftest.py",
+    "tests/engine.py",
     "tests/e2e/__init__.py",
     "tests/e2e/conftest.py",
     "tests/e2e/test_browser.py",
@@ -85,6 +86,7 @@ OPTION_FILES = {
         "tests/test_own_data.py",
     },
     "postgres": {
+        "src/sales_insights/connection.py",
         "src/sales_insights/data/postgres_source.py",
         "src/sales_insights/data/sql.py",
         "tests/failing_servers.py",
@@ -93,6 +95,7 @@ OPTION_FILES = {
         "tests/test_postgres_source.py",
     },
     "snowflake": {
+        "src/sales_insights/connection.py",
         "src/sales_insights/data/snowflake_source.py",
         "src/sales_insights/data/sql.py",
         "tests/failing_servers.py",
@@ -100,6 +103,7 @@ OPTION_FILES = {
         "tests/test_snowflake_source.py",
     },
     "s3": {
+        "src/sales_insights/connection.py",
         "src/sales_insights/data/s3_source.py",
         "src/sales_insights/data/sql.py",
         "tests/failing_servers.py",
@@ -107,6 +111,7 @@ OPTION_FILES = {
         "tests/test_s3_source.py",
     },
     "rest_api": {
+        "src/sales_insights/connection.py",
         "src/sales_insights/data/reference_api.py",
         "src/sales_insights/data/rest_api_source.py",
         "tests/failing_servers.py",
@@ -118,7 +123,9 @@ OPTION_FILES = {
 # What each sign-in option (``auth``) adds to the default data source's files.
 SIGN_IN_FILES = {
     "src/sales_insights/access.py",
+    "src/sales_insights/access_settings.py",
     "src/sales_insights/auth.py",
+    "tests/sign_in.py",
     "tests/test_access.py",
     "tests/test_sign_in.py",
 }
@@ -129,6 +136,7 @@ AUTH_FILES = {
     | {
         "benchmarks/replicas.py",
         "src/sales_insights/proxy_guard.py",
+        "src/sales_insights/proxy_settings.py",
         "tests/test_replicas.py",
         "tests/test_trusted_proxy.py",
     },

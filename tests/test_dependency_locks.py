@@ -81,7 +81,7 @@ source = {{ editable = "." }}
     ],
 )
 def test_place_lock_refuses_a_lock_it_cannot_name(template_lock, error, tmp_path: Path) -> None:
-    lock = post_gen.lock_file("duckdb", "none", "3.11")
+    lock = post_gen.lock_file("duckdb", "none", "3.11", False)
     if template_lock is not None:
         (tmp_path / "locks").mkdir()
         (tmp_path / lock).write_text(template_lock, encoding="utf-8")
@@ -97,10 +97,10 @@ def test_place_lock_refuses_a_lock_it_cannot_name(template_lock, error, tmp_path
 @pytest.mark.parametrize(
     ("answers", "lock"),
     [
-        (("duckdb", "none", "3.11"), "locks/duckdb-py3.11.lock"),
-        # A sign-in option without dependencies of its own shares auth=none's lock.
-        (("postgres", "trusted_header", "3.12"), "locks/postgres-py3.12.lock"),
-        (("s3", "oidc", "3.13"), "locks/s3-oidc-py3.13.lock"),
+        (("duckdb", "none", "3.11", False), "locks/duckdb-py3.11.lock"),
+        # A sign-in option without requirements of its own shares auth=none's lock.
+        (("postgres", "trusted_header", "3.12", False), "locks/postgres-py3.12.lock"),
+        (("s3", "oidc", "3.13", True), "locks/s3-oidc-py3.13.lock"),
     ],
 )
 def test_lock_file_names_the_answers_that_change_dependencies(answers, lock) -> None:

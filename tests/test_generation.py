@@ -66,19 +66,6 @@ def test_no_template_syntax_is_left(rendering) -> None:
     assert not [p for p in project.rglob("*") if "{{" in p.name or "cookiecutter" in p.name]
 
 
-def test_only_the_chosen_options_files_exist(rendering) -> None:
-    extra, project = rendering
-    package = next((project / "src").iterdir()).name
-    chosen = extra.get("data_source", "duckdb")
-    for path, owners in post_gen.OWNED_FILES.items():
-        exists = (project / path.format(package=package)).exists()
-        assert exists == (chosen in owners), (path, chosen)
-    auth = extra.get("auth", "none")
-    for path, owners in post_gen.AUTH_OWNED_FILES.items():
-        exists = (project / path.format(package=package)).exists()
-        assert exists == (auth in owners), (path, auth)
-
-
 def test_ruff_is_clean(rendering) -> None:
     _, project = rendering
     run([PYTHON, "-m", "ruff", "check", "--no-cache", "."], project)

@@ -11,19 +11,6 @@ from conftest import TEMPLATE_ROOT, load_hook, render
 
 hook = load_hook("post_gen_project")
 
-PYPROJECT = """[project]
-name = "demo"
-dependencies = [
-    "pandas>=2.2",
-    "streamlit>=1.53",
-]
-
-[project.optional-dependencies]
-dev = [
-    "pytest>=8",
-]
-"""
-
 
 def test_every_option_in_the_tables_is_a_choice() -> None:
     import json
@@ -31,7 +18,6 @@ def test_every_option_in_the_tables_is_a_choice() -> None:
     choices = set(json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text())["data_source"])
     owners = set().union(*hook.OWNED_FILES.values())
     assert owners <= choices
-    assert set(hook.DEPENDENCIES) == choices
     assert choices >= hook.LOCAL_SAMPLE
 
 
@@ -62,28 +48,6 @@ def test_remove_paths_handles_files_folders_and_missing(tmp_path: Path) -> None:
     (tmp_path / "file.py").write_text("")
     hook.remove_paths(tmp_path, ["folder", "file.py", "never-there.py"])
     assert list(tmp_path.iterdir()) == []
-
-
-def test_add_dependencies_merges_sorted_and_touches_nothing_else(tmp_path: Path) -> None:
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(PYPROJECT)
-    hook.add_dependencies(pyproject, ("duckdb>=1.1", "pyarrow>=15"))
-    text = pyproject.read_text()
-    assert text.startswith('[project]\nname = "demo"\ndependencies = [\n')
-    assert (
-        'dependencies = [\n    "duckdb>=1.1",\n    "pandas>=2.2",\n'
-        '    "pyarrow>=15",\n    "streamlit>=1.53",\n]' in text
-    )
-    assert 'dev = [\n    "pytest>=8",\n]' in text
-    hook.add_dependencies(pyproject, ("duckdb>=1.1",))
-    assert pyproject.read_text() == text  # idempotent
-
-
-def test_add_dependencies_without_a_list_says_so(tmp_path: Path) -> None:
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text("[project]\nname = 'x'\n")
-    with pytest.raises(hook.HookError, match="no `dependencies = \\[` list"):
-        hook.add_dependencies(pyproject, ("duckdb",))
 
 
 def test_sample_falls_back_to_csv_without_duckdb(
@@ -119,11 +83,12 @@ def test_main_reports_a_missing_project_layout(
 ) -> None:
     answers = {"project_slug": "demo", "package_name": "demo", "sample_rows": "1000"}
     chosen = {"data_source": "duckdb", "auth": "none", "python_version": "3.11"}
-    monkeypatch.setattr(hook, "ANSWERS", {**answers, **chosen, "dataset_path": ""})
-    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
-    seeds = tmp_path / "src" / "demo" / "data" / "seeds"  # the files moved before the sample
-    seeds.mkdir(parents=True)
-    (seeds / "duckdb.py").write_text("")
+    monkeypatch.setattr(
+        hook, "ANSWERS", {**answers, **chosen, "dataset_path": "", "auth_requirements": "0"}
+    )
+    for moved in hook.files_to_move("duckdb", "demo"):  # the files moved before the lock
+        (tmp_path / moved).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / moved).write_text("")
     with pytest.raises(hook.HookError, match="post-generation step 'put the lock file in place'"):
         hook.main(tmp_path)  # no locks/ folder: the first step that needs one says so
 

@@ -1,5 +1,4 @@
-{%- set server_class = {"postgres": "PostgresServer", "snowflake": "SnowflakeServer", "s3": "S3Server"}.get(cookiecutter.data_source, "") -%}
-"""Shared fixtures: {% if cookiecutter.data_source == "duckdb" %}a small sample dataset{% else %}the engine with a small sample{% endif %}, settings pointed at it, clean caches."""
+"""Shared fixtures: settings pointed at the engine's sample (`engine.py`), clean caches."""
 
 from __future__ import annotations
 {% if cookiecutter.auth != "none" %}
@@ -13,50 +12,20 @@ import pytest
 import streamlit as st
 {%- if cookiecutter.auth != "none" %}
 from app_pages import fresh_app
-{%- endif %}
-{%- if cookiecutter.data_source == "postgres" %}
-from postgres_server import PostgresServer, running_server
-{%- elif cookiecutter.data_source == "s3" %}
-from s3_server import S3Server, running_server
-{%- endif %}
-{%- if cookiecutter.data_source == "snowflake" %}
-from snowflake_server import SnowflakeServer, running_server
+from sign_in import SERVER_ENV, SIGN_IN_ENV, SIGN_IN_HEADERS
 {%- endif %}
 from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }} import cache
-{%- if cookiecutter.data_source == "duckdb" %}
-from {{ cookiecutter.package_name }}.data import sample
-{%- elif cookiecutter.data_source == "rest_api" %}
-from {{ cookiecutter.package_name }}.data import reference_api
-{%- else %}
-from {{ cookiecutter.package_name }}.data import seed
-{%- endif %}
-from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, {% if server_class %}Settings, {% endif %}get_settings
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 APP = PROJECT_ROOT / "streamlit_app.py"
 SAMPLE_ROWS = 20_000
-{%- if cookiecutter.auth == "trusted_header" %}
-PROXY_SECRET = "test-only-proxy-secret-0123456789"
-# What the sign-in proxy sends with every request of the tests' signed-in viewer.
-SIGN_IN_HEADERS = {"X-Forwarded-Email": "test@example.com", "X-Proxy-Secret": PROXY_SECRET}
-{%- elif cookiecutter.auth == "oidc" %}
-# Servers the tests start take their viewer's identity from these headers
-# (server.trustedUserHeaders), as if st.login had signed them in; the sign-in itself
-# is tested in tests/e2e/test_oidc_login.py.
-SIGN_IN_HEADERS = {"X-Test-Email": "test@example.com", "X-Test-Signed-In": "true"}
-TEST_USER_HEADERS = {"X-Test-Email": "email", "X-Test-Signed-In": "is_logged_in"}
-{%- endif %}
+# The data source's fixtures: ``engine_env`` (the settings that point the app at it) and
+# the engine itself, started for the session.
+pytest_plugins = ["engine"]
 {%- if cookiecutter.auth != "none" %}
-SIGN_IN_ENV = {
-    # Every signed-in user sees every row; tests/test_sign_in.py sets its own rules.
-    "ACCESS__GROUPS": '{"*": {}}',
-{%- if cookiecutter.auth == "trusted_header" %}
-    # Servers the tests start (python asgi.py) take only the proxy's requests.
-    "PROXY__SECRET": PROXY_SECRET,
-{%- endif %}
-}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -67,61 +36,9 @@ def sign_in_env() -> Iterator[None]:
             patch.setenv(ENV_PREFIX + name, value)
         # Every session of the benchmark driver (and browser test) sends them.
         patch.setenv("BENCHMARK_HEADERS", json.dumps(SIGN_IN_HEADERS))
-{%- if cookiecutter.auth == "oidc" %}
-        patch.setenv("STREAMLIT_SERVER_TRUSTED_USER_HEADERS", json.dumps(TEST_USER_HEADERS))
-{%- endif %}
+        for name, value in SERVER_ENV.items():
+            patch.setenv(name, value)
         yield
-{%- endif %}
-{%- if cookiecutter.data_source == "duckdb" %}
-
-
-@pytest.fixture(scope="session")
-def sample_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 20,000-row sample written once per test session with DuckDB."""
-    return sample.write_parquet(tmp_path_factory.mktemp("data") / "sales.parquet", SAMPLE_ROWS)
-
-
-@pytest.fixture(scope="session")
-def engine_env(sample_parquet: Path) -> dict[str, str]:
-    """Settings variables (without the prefix) that point the app at the sample."""
-    return {"DATA_PATH": str(sample_parquet)}
-{%- elif cookiecutter.data_source == "rest_api" %}
-
-TOKEN = "test-only-token"
-
-
-@pytest.fixture(scope="session")
-def api() -> Iterator[reference_api.ReferenceServer]:
-    """The reference API serving a 20,000-row sample on 127.0.0.1, for the whole session."""
-    with reference_api.serve(SAMPLE_ROWS, token=TOKEN, port=0) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def engine_env(api: reference_api.ReferenceServer) -> dict[str, str]:
-    """Settings variables (without the prefix) that point the app at the reference API."""
-    return {
-        "CONNECTION__BASE_URL": api.url,
-        "CONNECTION__TOKEN": TOKEN,
-        "CONNECTION__RETRIES": "1",
-        "CONNECTION__CONNECT_TIMEOUT_SECONDS": "2",
-    }
-{%- else %}
-
-
-@pytest.fixture(scope="session")
-def {{ cookiecutter.data_source }}() -> Iterator[{{ server_class }}]:
-    """The engine for the whole test session, on 127.0.0.1."""
-    with running_server() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def engine_env({{ cookiecutter.data_source }}: {{ server_class }}) -> dict[str, str]:
-    """Settings variables (without the prefix) that point the app at the seeded engine."""
-    settings = Settings(_env_file=None, connection={{ cookiecutter.data_source }}.connection())  # type: ignore[call-arg]
-    seed.seed(settings, SAMPLE_ROWS)
-    return {{ cookiecutter.data_source }}.env()
 {%- endif %}
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from failing_servers import closed_port
 
-from {{ cookiecutter.package_name }}.settings import CONNECTION_NAME, ENV_PREFIX, env_var_name
+from {{ cookiecutter.package_name }}.connection import CONNECTION_NAME
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, env_var_name
 {%- else %}
 
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, env_var_name

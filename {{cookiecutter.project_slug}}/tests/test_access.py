@@ -6,9 +6,14 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.access import allowed, groups, plain, unknown_dimensions
+from {{ cookiecutter.package_name }}.access import (
+    allowed,
+    groups,
+    plain,
+    unknown_dimensions,
+)
+from {{ cookiecutter.package_name }}.access_settings import AccessSettings
 from {{ cookiecutter.package_name }}.data import Filters
-from {{ cookiecutter.package_name }}.settings import AccessSettings
 
 ACCESS = AccessSettings(
     users={

@@ -17,16 +17,21 @@ from typing import Any
 import pytest
 from page_text import shown
 from streamlit.testing.v1 import AppTest
-
+{% if cookiecutter.data_source != "duckdb" %}
+from {{ cookiecutter.package_name }}.connection import CONNECTION_NAME
 from {{ cookiecutter.package_name }}.settings import (
-{%- if cookiecutter.data_source != "duckdb" %}
-    CONNECTION_NAME,
     ENV_PREFIX,
-{%- endif %}
     SECRETS_SECTION,
     env_var_name,
     secrets_key,
 )
+{%- else %}
+from {{ cookiecutter.package_name }}.settings import (
+    SECRETS_SECTION,
+    env_var_name,
+    secrets_key,
+)
+{%- endif %}
 
 ENV, DOTENV, SECRETS = "environment", ".env", ".streamlit/secrets.toml"
 

@@ -19,13 +19,9 @@ from failing_servers import closed_port, silent_server
 from postgres_server import PostgresServer
 from streamlit.testing.v1 import AppTest
 
+from {{ cookiecutter.package_name }}.connection import CONNECTION_NAME, ConnectionSettings
 from {{ cookiecutter.package_name }}.data import DataSourceError, Filters, get_source, seed
-from {{ cookiecutter.package_name }}.settings import (
-    CONNECTION_NAME,
-    ENV_PREFIX,
-    ConnectionSettings,
-    get_settings,
-)
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, get_settings
 
 
 def sql(postgres: PostgresServer, statement: str) -> list[tuple[object, ...]]:

@@ -18,6 +18,7 @@ from app_pages import PROJECT_ROOT, run_every_page
 from failing_servers import closed_port, silent_server
 from streamlit.testing.v1 import AppTest
 
+from {{ cookiecutter.package_name }}.connection import CONNECTION_NAME, ConnectionSettings
 from {{ cookiecutter.package_name }}.data import (
     DataSourceError,
     Filters,
@@ -27,12 +28,7 @@ from {{ cookiecutter.package_name }}.data import (
 )
 from {{ cookiecutter.package_name }}.data.rest_api_source import RestApiSource
 from {{ cookiecutter.package_name }}.pages import PAGES
-from {{ cookiecutter.package_name }}.settings import (
-    CONNECTION_NAME,
-    ENV_PREFIX,
-    ConnectionSettings,
-    get_settings,
-)
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, get_settings
 
 
 def rest_source() -> RestApiSource:

@@ -17,15 +17,10 @@ from s3_server import S3Server
 from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }} import cache
+from {{ cookiecutter.package_name }}.connection import CONNECTION_NAME, ConnectionSettings
 from {{ cookiecutter.package_name }}.data import DataSourceError, Filters, get_source, seed
 from {{ cookiecutter.package_name }}.data.s3_source import S3Source
-from {{ cookiecutter.package_name }}.settings import (
-    CONNECTION_NAME,
-    ENV_PREFIX,
-    ConnectionSettings,
-    Settings,
-    get_settings,
-)
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, Settings, get_settings
 
 
 def test_unreachable_endpoint(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from {{ cookiecutter.package_name }}.proxy_guard import ProxyGuard
-from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, ProxySettings, SettingsError
+from {{ cookiecutter.package_name }}.proxy_settings import ProxySettings
+from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, SettingsError
 
 from benchmarks.replicas import ROWS, CheckedSession, Replicas, get, oracle_for
 

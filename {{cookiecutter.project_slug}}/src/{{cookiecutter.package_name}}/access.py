@@ -15,8 +15,9 @@ from typing import Any
 import streamlit as st
 
 from . import auth
+from .access_settings import ALL_SIGNED_IN, AccessSettings
 from .data import DataSourceError, get_source
-from .settings import ALL_SIGNED_IN, ENV_PREFIX, AccessSettings, Settings, get_settings
+from .settings import ENV_PREFIX, Settings, get_settings
 
 Allowed = dict[str, tuple[str, ...]]
 """Dimension -> the values a viewer may see; a dimension not listed is not restricted."""

@@ -23,7 +23,8 @@ from typing import Any
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .settings import ENV_PREFIX, ProxySettings, SettingsError, get_settings
+from .proxy_settings import ProxySettings
+from .settings import ENV_PREFIX, SettingsError, get_settings
 
 OPEN_PATHS = ("/_stcore/health",)
 REFUSED = "This app is reached through its sign-in proxy only."

@@ -15,18 +15,12 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-{%- if cookiecutter.auth == "trusted_header" %}
-from ipaddress import IPv4Network, IPv6Network, ip_network
-{%- endif %}
 from pathlib import Path
 from types import UnionType
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 from urllib.parse import parse_qsl, quote, urlsplit
-{% if cookiecutter.data_source == "rest_api" %}
-from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
-{%- else %}
+
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
-{%- endif %}
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -36,6 +30,18 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 from pydantic_settings import SettingsError as SourceError
+{%- if cookiecutter.data_source != "duckdb" or cookiecutter.auth != "none" %}
+{# a blank line, then the options' settings #}
+{%- if cookiecutter.auth != "none" %}
+from .access_settings import AccessSettings
+{%- endif %}
+{%- if cookiecutter.data_source != "duckdb" %}
+from .connection import CONNECTION_NAME, ConnectionSettings
+{%- endif %}
+{%- if cookiecutter.auth == "trusted_header" %}
+from .proxy_settings import ProxySettings
+{%- endif %}
+{%- endif %}
 
 {% set name = cookiecutter.project_name -%}
 {% if name.isascii() or name | length <= 40 -%}
@@ -52,10 +58,6 @@ APP_TITLE = "".join(
 {% endif -%}
 ENV_PREFIX = "{{ cookiecutter.package_name | upper }}_"
 SECRETS_SECTION = "app"
-{%- if cookiecutter.data_source != "duckdb" %}
-CONNECTION_NAME = "{{ cookiecutter.data_source }}"
-"""The ``[connections.<name>]`` table of ``.streamlit/secrets.toml`` the connection reads."""
-{%- endif %}
 # Upper bounds keep every number finite and sane: inf, nan and 1e300 are refused by name.
 HOUR = 3600
 YEAR = 365 * 24 * HOUR
@@ -161,155 +163,6 @@ class DatasetSettings(BaseModel):
         if name not in zoneinfo.available_timezones():
             raise ValueError("expected an IANA time zone name such as UTC or Europe/Paris")
         return name
-{%- if cookiecutter.data_source == "postgres" %}
-
-
-class ConnectionSettings(BaseModel):
-    """The PostgreSQL server: ``[connections.postgres]`` in secrets, or ``*_CONNECTION__*``."""
-
-    host: str = Field(min_length=1)
-    port: int = Field(default=5432, gt=0, lt=65536)
-    database: str = Field(min_length=1)
-    username: str = Field(min_length=1)
-    password: SecretStr
-    connect_timeout_seconds: int = Field(default=5, ge=1, le=300)
-{%- elif cookiecutter.data_source == "snowflake" %}
-
-
-# Database and schema names are used unquoted, so Snowflake matches them case-insensitively.
-_SNOWFLAKE_NAME = r"^[A-Za-z_][A-Za-z0-9_$]*$"
-
-
-class ConnectionSettings(BaseModel):
-    """The Snowflake account: ``[connections.snowflake]`` in secrets, or ``*_CONNECTION__*``."""
-
-    account: str = Field(min_length=1)
-    user: str = Field(min_length=1)
-    password: SecretStr
-    database: str = Field(pattern=_SNOWFLAKE_NAME)
-    schema_name: str = Field(default="PUBLIC", pattern=_SNOWFLAKE_NAME, alias="schema")
-    warehouse: str | None = None
-    role: str | None = None
-    # Only for a proxy, private link or a local fake: normally derived from the account.
-    host: str | None = None
-    port: int | None = Field(default=None, gt=0, lt=65536)
-    protocol: Literal["https", "http"] = "https"
-    # Seconds; the connector's own keys: the whole login, and each HTTP request.
-    login_timeout: int = Field(default=10, ge=1, le=300)
-    socket_timeout: int = Field(default=60, ge=1, le=HOUR)
-{%- elif cookiecutter.data_source == "s3" %}
-
-
-class ConnectionSettings(BaseModel):
-    """The S3 bucket: ``[connections.s3]`` in secrets, or ``*_CONNECTION__*``.
-
-    Leave the keys out to use the standard AWS credential chain (environment,
-    ``~/.aws``, instance role).
-    """
-
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    prefix: str = "sales/"
-    region: str = "us-east-1"
-    # Only for S3-compatible stores (MinIO, a local moto server): "http://127.0.0.1:9000".
-    endpoint_url: str | None = None
-    access_key_id: SecretStr | None = None
-    secret_access_key: SecretStr | None = None
-    retries: int = Field(default=2, ge=0, le=10)
-    connect_timeout_seconds: float = Field(default=5, gt=0, le=300, allow_inf_nan=False)
-{%- elif cookiecutter.data_source == "rest_api" %}
-
-
-class ConnectionSettings(BaseModel):
-    """The data API: ``[connections.rest_api]`` in secrets, or ``*_CONNECTION__*``."""
-
-    base_url: AnyHttpUrl
-    token: SecretStr
-    retries: int = Field(default=3, ge=0, le=10)
-    page_size: int = Field(default=500, ge=1, le=10_000)
-    connect_timeout_seconds: float = Field(default=5, gt=0, le=300, allow_inf_nan=False)
-{%- endif %}
-{%- if cookiecutter.auth != "none" %}
-
-
-ALL_SIGNED_IN = "*"
-"""The group every signed-in user is in, and the grant of every value of a dimension."""
-
-Grants = dict[str, list[str]]
-"""Dimension -> the values of it a rule lets someone see (``["*"]``: every value)."""
-
-
-class AccessSettings(BaseModel):
-    """Row-level access: which values of which dimensions each user or group may see.
-
-    A rule maps a user (email or subject id) or a group to grants. A viewer sees a
-    row when, for each dimension their rules name, one of those rules grants the
-    row's value; a dimension none of their rules names is not restricted, so a rule
-    with no grants (``{}``) shows every row. A signed-in user no rule matches sees
-    no data. The group ``"*"`` holds every signed-in user.
-    """
-
-    users: dict[str, Grants] = Field(default_factory=dict, max_length=100_000)
-    groups: dict[str, Grants] = Field(default_factory=dict, max_length=10_000)
-    # The st.user key that lists the viewer's groups: an ID-token claim (oidc), or the
-    # key server.trustedUserHeaders maps a proxy header to. A list, or names with commas.
-    groups_claim: str = Field(default="groups", min_length=1, max_length=100)
-
-    @field_validator("users", "groups")
-    @classmethod
-    def _well_formed(cls, rules: dict[str, Grants]) -> dict[str, Grants]:
-        for who, grants in rules.items():
-            if not who.strip():
-                raise ValueError("a rule needs a user or group name")
-            for dimension, values in grants.items():
-                if not dimension or not values or any(not value for value in values):
-                    raise ValueError(
-                        'each grant names a dimension and at least one value ("*": all)'
-                    )
-        return rules
-{%- endif %}
-{%- if cookiecutter.auth == "trusted_header" %}
-
-
-def _loopback() -> list[IPv4Network | IPv6Network]:
-    """A proxy in the same host or pod."""
-    return [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")]
-
-
-class ProxySettings(BaseModel):
-    """The sign-in reverse proxy in front of the app, which sets the identity headers.
-
-    The app (``python asgi.py``) refuses every request that does not come from one of
-    ``addresses`` with ``secret`` in ``secret_header``: only the proxy knows it.
-    """
-
-    secret: SecretStr | None = None
-    secret_header: str = Field(default="X-Proxy-Secret", pattern=r"^[A-Za-z0-9-]{1,100}$")
-    addresses: list[IPv4Network | IPv6Network] = Field(
-        default_factory=_loopback,
-        min_length=1,
-        max_length=100,
-    )
-    # Where the sign-in and sign-out links point (oauth2-proxy's paths by default).
-    sign_in_url: str = Field(default="/oauth2/start", min_length=1, max_length=2000)
-    sign_out_url: str = Field(default="/oauth2/sign_out", min_length=1, max_length=2000)
-
-    @field_validator("secret")
-    @classmethod
-    def _unguessable(cls, secret: SecretStr | None) -> SecretStr | None:
-        if secret is not None and len(secret.get_secret_value()) < 16:
-            raise ValueError("use at least 16 random characters: whoever knows it can be anyone")
-        return secret
-
-    @field_validator("addresses", mode="before")
-    @classmethod
-    def _networks(cls, addresses: Any) -> Any:
-        if not isinstance(addresses, list):
-            return addresses
-        try:
-            return [ip_network(str(address), strict=False) for address in addresses]
-        except ValueError:
-            raise ValueError("expected networks such as 127.0.0.1/32 or 10.0.0.0/8") from None
-{%- endif %}
 
 
 class Settings(BaseSettings):

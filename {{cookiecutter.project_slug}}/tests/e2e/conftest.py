@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 {%- if cookiecutter.auth != "none" %}
-from conftest import SIGN_IN_ENV
+from sign_in import SIGN_IN_ENV
 {%- endif %}
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg

@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-{%- if cookiecutter.auth != "none" %}
-from conftest import SIGN_IN_ENV
-{%- endif %}
 from planted import (
     APP,
     CONNECTION_NAME,
@@ -31,6 +28,9 @@ from planted import (
     leaked,
     variable,
 )
+{%- if cookiecutter.auth != "none" %}
+from sign_in import SIGN_IN_ENV
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.pages import PAGES
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact
+from ..connection import CONNECTION_NAME
+from ..settings import ENV_PREFIX, Settings, redact
 from .base import DataSourceError, Schema
 from .infer import pinned
 from .sql import SqlDataSource, quote, rollup_policy

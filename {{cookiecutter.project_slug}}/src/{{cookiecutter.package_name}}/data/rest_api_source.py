@@ -24,7 +24,8 @@ from tenacity import (
     wait_random,
 )
 
-from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact, secret_values
+from ..connection import CONNECTION_NAME
+from ..settings import ENV_PREFIX, Settings, redact, secret_values
 from .base import GRAINS, DataSourceError, Domain, Filters, Health, Schema, Totals
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"

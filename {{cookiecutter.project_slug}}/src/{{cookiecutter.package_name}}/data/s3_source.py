@@ -24,14 +24,8 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
-from ..settings import (
-    CONNECTION_NAME,
-    ENV_PREFIX,
-    ConnectionSettings,
-    Settings,
-    redact,
-    secret_values,
-)
+from ..connection import CONNECTION_NAME, ConnectionSettings
+from ..settings import ENV_PREFIX, Settings, redact, secret_values
 from .base import DataSourceError, Schema
 from .infer import pinned
 from .sql import DuckDBDialect, SqlDataSource, quote, rollup_policy

@@ -19,7 +19,8 @@ import streamlit as st
 from snowflake.connector import Error as SnowflakeError
 from snowflake.connector.connection import SnowflakeConnection
 
-from ..settings import CONNECTION_NAME, ENV_PREFIX, Settings, redact, secret_values
+from ..connection import CONNECTION_NAME
+from ..settings import ENV_PREFIX, Settings, redact, secret_values
 from .base import DataSourceError, Schema
 from .infer import pinned
 from .sql import SqlDataSource, quote, rollup_policy

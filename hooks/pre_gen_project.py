@@ -15,6 +15,7 @@ Python syntax, and the unrendered file imports as Python for unit tests.
 
 from __future__ import annotations
 
+import io
 import json
 import keyword
 import re
@@ -459,7 +460,7 @@ def validate(
         for field in DERIVED_FROM
         if field in given and isinstance(given[field], str) and given[field] == defaults.get(field)
     }
-    unchecked = set()  # derived from an answer already reported, directly or in turn
+    unchecked: set[str] = set()  # derived from an answer already reported, directly or in turn
     for field, check in CHECKS.items():
         if field not in answers or field in found:
             continue
@@ -490,9 +491,10 @@ def template_defaults(answers: Mapping[str, object]) -> dict[str, object]:
     if not isinstance(repo_dir, str):
         return {}
     try:
-        return json.loads(Path(repo_dir, "cookiecutter.json").read_text(encoding="utf-8"))
+        defaults = json.loads(Path(repo_dir, "cookiecutter.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return defaults if isinstance(defaults, dict) else {}
 
 
 def main() -> None:
@@ -501,7 +503,8 @@ def main() -> None:
     # Without the template's defaults, a given answer's Jinja cannot be told from theirs.
     given = json.loads(unquote(GIVEN_ANSWERS)) if defaults else {}
     errors = validate(answers, given, defaults)
-    sys.stderr.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    if isinstance(sys.stderr, io.TextIOWrapper):  # a console that cannot show every answer
+        sys.stderr.reconfigure(errors="backslashreplace")
     for error in errors:
         print(error, file=sys.stderr)
     sys.exit(1 if errors else 0)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from binaryornot.check import is_binary
@@ -24,15 +24,30 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.template = str(TEMPLATE_ROOT)
 
 
-def load_hook(name: str) -> ModuleType:
-    """Import the raw (unrendered) ``hooks/<name>.py`` by path; ``hooks`` is not a package."""
-    path = TEMPLATE_ROOT / "hooks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_template_hook_{name}", path)
+def load_script(relative: str) -> ModuleType:
+    """Import one of the template's raw (unrendered) scripts by path, e.g. ``hooks/x.py``:
+    neither ``hooks`` nor ``scripts`` is a package, and cookiecutter runs the hooks as files."""
+    path = TEMPLATE_ROOT / relative
+    spec = importlib.util.spec_from_file_location(f"_template_{path.stem}", path)
     assert spec is not None, path
     assert spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# The tests use these through their real types: mypy reads the same files on its mypy_path
+# (mypy.ini), so a test that calls a hook or script wrongly fails the type check.
+if TYPE_CHECKING:
+    import lock_dependencies as lock_dependencies
+    import post_gen_project as post_gen_project
+    import pre_gen_project as pre_gen_project
+    import reserved_names as reserved_names
+else:
+    pre_gen_project = load_script("hooks/pre_gen_project.py")
+    post_gen_project = load_script("hooks/post_gen_project.py")
+    lock_dependencies = load_script("scripts/lock_dependencies.py")
+    reserved_names = load_script("scripts/reserved_names.py")
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -82,8 +97,10 @@ def bake(output_dir: Path, **extra: str) -> Result:
 def render(output_dir: Path, **extra: str) -> Path:
     """Bake the template with ``extra`` answers (no prompts) and return the project."""
     result = bake(output_dir, **extra)
+    project = result.project_path
     assert result.exit_code == 0, f"baking {extra} failed: {result.exception!r}"
-    return result.project_path
+    assert project is not None, f"baking {extra} made no project"
+    return project
 
 
 def text_files(project: Path) -> list[Path]:

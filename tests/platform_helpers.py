@@ -79,7 +79,7 @@ def write_user_config(
 
 def run(
     args: list[str], cwd: Path, env: dict[str, str], *, check: bool = True
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         args,
         cwd=cwd,
@@ -104,13 +104,13 @@ def git(cwd: Path, env: dict[str, str], *args: str) -> str:
 
 def cookiecutter(
     env: dict[str, str], cwd: Path, *args: str, check: bool = True
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     return run([sys.executable, "-m", "cookiecutter", *args], cwd, env, check=check)
 
 
 def cruft(
     env: dict[str, str], cwd: Path, *args: str, check: bool = True
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     return run([sys.executable, "-m", "cruft", *args], cwd, env, check=check)
 
 
@@ -151,7 +151,9 @@ def choices(variable: str) -> list[str]:
 
 def template_version() -> str:
     context = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
-    return context["_template_version"]
+    version = context["_template_version"]
+    assert isinstance(version, str), f"_template_version is {version!r}, not a string"
+    return version
 
 
 def tree(root: Path) -> dict[str, bytes]:

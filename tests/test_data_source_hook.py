@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE_ROOT, load_hook
+from conftest import TEMPLATE_ROOT
+from conftest import post_gen_project as hook
 
-hook = load_hook("post_gen_project")
 PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 PACKAGE = "{{cookiecutter.package_name}}"
 CHOICES = set(json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text())["data_source"])

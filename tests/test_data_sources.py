@@ -16,9 +16,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import CHOICES, PYTHON, load_hook, render, run, shared_env
-
-post_gen = load_hook("post_gen_project")
+from conftest import CHOICES, PYTHON, render, run, shared_env
+from conftest import post_gen_project as post_gen
 
 SOURCES: list[str] = CHOICES["data_source"]
 # Top-level modules only the named options may import (anywhere in src/ or tests/).

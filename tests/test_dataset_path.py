@@ -12,10 +12,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, bake, load_hook, render, run, shared_env
+from conftest import PYTHON, bake, render, run, shared_env
+from conftest import pre_gen_project as pre_gen
 
 CSV = "Order Date;Région;Température;id\n2024-01-01 10:00;Nord;1,5;1\n2024-01-01 23:00;Sud;2,5;2\n"
-pre_gen = load_hook("pre_gen_project")
 
 
 def fingerprint(folder: Path) -> dict[str, tuple[str, int]]:

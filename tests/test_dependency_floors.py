@@ -17,11 +17,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import CHOICES, PYTHON, render, run
+from conftest import CHOICES, PYTHON, lock_dependencies, render, run
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-from test_dependency_locks import lock_script
 
 NEWEST = CHOICES["python_version"][-1]
 # The renderings whose dependencies differ: every data source, and the sign-in option
@@ -83,7 +82,7 @@ def install_and_test(project: Path, version: str, tmp_path: Path, *resolution: s
     """A uv virtual environment of Python ``version`` with the project; its suite passes."""
     venv, uv = tmp_path / "venv", [PYTHON, "-m", "uv"]
     run(
-        [*uv, "venv", "--quiet", "--python", lock_script().interpreter(version), str(venv)],
+        [*uv, "venv", "--quiet", "--python", lock_dependencies.interpreter(version), str(venv)],
         tmp_path,
     )
     python = venv / "bin" / "python"

@@ -8,26 +8,15 @@ the post-generation hook puts the right one in place under the project's own nam
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, TEMPLATE_ROOT, load_hook, render, run
+from conftest import PYTHON, TEMPLATE_ROOT, lock_dependencies, render, run
+from conftest import post_gen_project as post_gen
 
-post_gen = load_hook("post_gen_project")
 LOCKS = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "locks"
-
-
-def lock_script():
-    path = TEMPLATE_ROOT / "scripts" / "lock_dependencies.py"
-    spec = importlib.util.spec_from_file_location("_lock_dependencies", path)
-    assert spec is not None, path
-    assert spec.loader is not None, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_shipped_lock_is_current_with_its_rendering(tmp_path: Path) -> None:
@@ -35,7 +24,7 @@ def test_every_shipped_lock_is_current_with_its_rendering(tmp_path: Path) -> Non
     result = run([PYTHON, "scripts/lock_dependencies.py", "--check"], TEMPLATE_ROOT)
     assert result.returncode == 0
     # One lock per set of answers with its own dependencies, and no lock left over.
-    expected = set(lock_script().answer_sets())
+    expected = set(lock_dependencies.answer_sets())
     assert {f"locks/{path.name}" for path in LOCKS.iterdir()} == expected
 
 
@@ -56,7 +45,7 @@ def test_the_lock_carries_the_projects_own_name(answers, slug, tmp_path: Path) -
     (own,) = [package for package in lock["package"] if package["source"] == {"editable": "."}]
     assert own["name"] == slug
     assert not (project / "locks").exists()
-    python = lock_script().interpreter(answers.get("python_version", "3.11"))
+    python = lock_dependencies.interpreter(answers.get("python_version", "3.11"))
     result = run([PYTHON, "-m", "uv", "lock", "--check", "--offline", "--python", python], project)
     assert re.search(r"Resolved \d+ packages", result.stderr), result.stderr
 

@@ -22,7 +22,6 @@ import pytest
 from conftest import (
     CHOICES,
     PYTHON,
-    load_hook,
     matrix_id,
     option_matrix,
     render,
@@ -30,8 +29,9 @@ from conftest import (
     shared_env,
     text_files,
 )
-
-post_gen = load_hook("post_gen_project")
+from conftest import (
+    post_gen_project as post_gen,
+)
 
 ODD_NAMES = [
     {"project_name": "Café Ünïcode Dashboard"},

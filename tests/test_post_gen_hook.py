@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE_ROOT, load_hook, render
-
-hook = load_hook("post_gen_project")
+from conftest import TEMPLATE_ROOT, render
+from conftest import post_gen_project as hook
 
 
 def test_every_option_in_the_tables_is_a_choice() -> None:

@@ -9,11 +9,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import CONTEXT, TEMPLATE_ROOT, load_hook
+from conftest import CONTEXT, TEMPLATE_ROOT
+from conftest import pre_gen_project as hook
 from cookiecutter.environment import StrictEnvironment
 from hatchling.metadata.core import ProjectMetadata
-
-hook = load_hook("pre_gen_project")
 
 VALID_ANSWERS = {
     "project_name": "Sales Insights",

@@ -8,28 +8,12 @@ regenerating fails here.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import CHOICES, TEMPLATE_ROOT, load_hook
-
-hook = load_hook("pre_gen_project")
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "_reserved_names", TEMPLATE_ROOT / "scripts" / "reserved_names.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-reserved = _load_script()
-
+from conftest import CHOICES
+from conftest import pre_gen_project as hook
+from conftest import reserved_names as reserved
 
 # Every data source, and every sign-in option (on the default data source).
 RENDERINGS = [(source, "none") for source in CHOICES["data_source"]] + [

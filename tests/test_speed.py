@@ -7,9 +7,7 @@ generated project's own suite runs its latency check and load test.
 from __future__ import annotations
 
 import pytest
-from conftest import load_hook
-
-hook = load_hook("pre_gen_project")
+from conftest import pre_gen_project as hook
 
 
 @pytest.mark.parametrize("name", ["benchmarks", "websockets", "psutil"])

@@ -120,7 +120,8 @@ def run_apptest(target: Target, options: Options) -> dict[str, Any]:
         if process.returncode != 0 or not out.exists():
             tail = stderr.decode(errors="replace").strip().splitlines()[-5:]
             return failed(f"exit code {process.returncode}: " + " | ".join(tail), guard.peak_mb)
-        return json.loads(out.read_text(encoding="utf-8"))
+        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))  # measure()'s
+        return result
 
 
 def _count(path: Path) -> int | None:
@@ -369,10 +370,12 @@ def _date_range(parquet: Path) -> dict[str, str]:
     import duckdb
 
     with duckdb.connect() as connection:
-        first, last = connection.execute(
+        row = connection.execute(
             "SELECT MIN(order_date)::DATE, MAX(order_date)::DATE FROM read_parquet(?)",
             [str(parquet)],
         ).fetchone()
+    assert row is not None, "an aggregate without GROUP BY always returns one row"
+    first, last = row
     return {"BENCHMARK_FIRST_DATE": first.isoformat(), "BENCHMARK_LAST_DATE": last.isoformat()}
 
 

@@ -36,7 +36,7 @@ def _count_http_requests() -> None:
             _state["http_requests"] += 1
         return send(client, request, **kwargs)
 
-    httpx.Client.send = counted  # type: ignore[method-assign]
+    httpx.Client.send = counted  # type: ignore[method-assign,assignment]  # wraps httpx's send
 
 
 def engine_queries() -> int:
@@ -52,10 +52,11 @@ def watch(package: str) -> None:
         _state["source"] = importlib.import_module(f"{package}.data").get_source()
     target = os.environ.get(COUNT_FILE)
     if target and _state["thread"] is None:
-        _state["thread"] = threading.Thread(
+        thread = threading.Thread(
             target=_report, args=(Path(target),), name="bench-probe", daemon=True
         )
-        _state["thread"].start()
+        _state["thread"] = thread
+        thread.start()
 
 
 def _report(path: Path) -> None:

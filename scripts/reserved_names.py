@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import re
-import sys
 import tempfile
 import textwrap
 import tomllib
@@ -123,7 +122,7 @@ def import_names(distribution: importlib.metadata.Distribution) -> set[str]:
 
 def dependency_names(project: Path) -> set[str]:
     """Import names and canonical distribution names of the project's dependency closure."""
-    names = set()
+    names: set[str] = set()
     for distribution in dependency_closure(requirements(project)):
         name = canonicalize_name(distribution.metadata["Name"])
         if DISTRIBUTION.fullmatch(name):
@@ -209,4 +208,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

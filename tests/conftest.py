@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -96,10 +97,14 @@ def bake(output_dir: Path, **extra: str) -> Result:
 
 def render(output_dir: Path, **extra: str) -> Path:
     """Bake the template with ``extra`` answers (no prompts) and return the project."""
-    result = bake(output_dir, **extra)
+    return project_of(bake(output_dir, **extra))
+
+
+def project_of(result: Result) -> Path:
+    """The project a bake made; a failed bake fails the test with cookiecutter's error."""
     project = result.project_path
-    assert result.exit_code == 0, f"baking {extra} failed: {result.exception!r}"
-    assert project is not None, f"baking {extra} made no project"
+    assert result.exit_code == 0, f"baking failed: {result.exception!r}"
+    assert project is not None
     return project
 
 
@@ -140,6 +145,14 @@ def shared_env(project: Path) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]  # an AF_INET address is (host, port)
+        return port
 
 
 @pytest.fixture(scope="session")

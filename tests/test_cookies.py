@@ -8,7 +8,8 @@ fails this test.
 from __future__ import annotations
 
 import pytest
-from conftest import CHOICES
+from conftest import CHOICES, project_of
+from pytest_cookies.plugin import Cookies
 
 EVERY_RENDERING = {
     ".dockerignore",
@@ -143,35 +144,35 @@ AUTH_FILES = {
 }
 
 
-def test_every_offered_data_source_has_a_file_list():
+def test_every_offered_data_source_has_a_file_list() -> None:
     assert list(OPTION_FILES) == CHOICES["data_source"]
 
 
-def test_every_sign_in_option_has_a_file_list():
+def test_every_sign_in_option_has_a_file_list() -> None:
     assert list(AUTH_FILES) == CHOICES["auth"]
 
 
 @pytest.mark.parametrize("source", list(OPTION_FILES))
-def test_cookies_bakes_each_data_source(cookies, source):
+def test_cookies_bakes_each_data_source(cookies: Cookies, source: str) -> None:
     result = cookies.bake(extra_context={"data_source": source, "sample_rows": "1000"})
 
-    assert result.exit_code == 0, result.exception
+    project = project_of(result)
     assert result.exception is None
     # pytest-cookies renders the context itself before calling cookiecutter().
+    assert result.context is not None
     assert result.context["data_source"] == source
-    project = result.project_path
     assert project.name == "sales-insights"
     files = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
     assert sorted(files) == sorted(EVERY_RENDERING | OPTION_FILES[source])
 
 
 @pytest.mark.parametrize("auth", list(AUTH_FILES))
-def test_cookies_bakes_each_sign_in_option(cookies, auth):
+def test_cookies_bakes_each_sign_in_option(cookies: Cookies, auth: str) -> None:
     result = cookies.bake(extra_context={"auth": auth, "sample_rows": "1000"})
 
-    assert result.exit_code == 0, result.exception
+    project = project_of(result)
+    assert result.context is not None
     assert result.context["auth"] == auth
-    project = result.project_path
     files = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
     expected = EVERY_RENDERING | OPTION_FILES["duckdb"] | AUTH_FILES[auth]
     assert sorted(files) == sorted(expected)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import builtins
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from conftest import TEMPLATE_ROOT, render
@@ -56,10 +58,16 @@ def test_sample_falls_back_to_csv_without_duckdb(
     (project / "data" / "sales.parquet").unlink()
     real_import = builtins.__import__
 
-    def no_duckdb(name: str, *args: object, **kwargs: object) -> object:
+    def no_duckdb(
+        name: str,
+        globals: Mapping[str, object] | None = None,
+        locals: Mapping[str, object] | None = None,
+        fromlist: Sequence[str] | None = (),
+        level: int = 0,
+    ) -> ModuleType:  # builtins.__import__'s signature
         if name == "duckdb":
             raise ImportError("No module named 'duckdb'")
-        return real_import(name, *args, **kwargs)
+        return real_import(name, globals, locals, fromlist, level)
 
     monkeypatch.delitem(sys.modules, "duckdb", raising=False)
     monkeypatch.setattr(builtins, "__import__", no_duckdb)

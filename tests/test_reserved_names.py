@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CHOICES
+from conftest import CHOICES, project_of
 from conftest import pre_gen_project as hook
 from conftest import reserved_names as reserved
+from pytest_cookies.plugin import Cookies
 
 # Every data source, and every sign-in option (on the default data source).
 RENDERINGS = [(source, "none") for source in CHOICES["data_source"]] + [
@@ -22,16 +23,15 @@ RENDERINGS = [(source, "none") for source in CHOICES["data_source"]] + [
 
 
 @pytest.fixture(scope="module", params=RENDERINGS, ids=["-".join(r) for r in RENDERINGS])
-def baked(request, cookies_session) -> tuple[str, Path]:
+def baked(request: pytest.FixtureRequest, cookies_session: Cookies) -> tuple[str, Path]:
     source, auth = request.param
     result = cookies_session.bake(
         extra_context={"data_source": source, "sample_rows": "1000", "auth": auth}
     )
-    assert result.exit_code == 0, result.exception
-    return source, result.project_path
+    return source, project_of(result)
 
 
-def test_every_module_of_the_rendered_project_is_reserved(baked):
+def test_every_module_of_the_rendered_project_is_reserved(baked: tuple[str, Path]) -> None:
     source, project = baked
     modules = reserved.project_modules(project)
     assert {"streamlit_app", "commands", "conftest", "app_pages", "benchmarks"} <= set(modules)
@@ -42,7 +42,7 @@ def test_every_module_of_the_rendered_project_is_reserved(baked):
             hook.check_package_name(name, source)
 
 
-def test_every_name_in_the_dependency_closure_is_reserved(baked):
+def test_every_name_in_the_dependency_closure_is_reserved(baked: tuple[str, Path]) -> None:
     source, project = baked
     names = reserved.dependency_names(project)
     # The closure reaches past the direct dependencies (streamlit -> watchdog, requests...).
@@ -51,7 +51,7 @@ def test_every_name_in_the_dependency_closure_is_reserved(baked):
     assert not missing, f"run `python scripts/reserved_names.py`: {missing} are not reserved"
 
 
-def test_the_hook_refuses_each_dependency_name_for_its_option(baked):
+def test_the_hook_refuses_each_dependency_name_for_its_option(baked: tuple[str, Path]) -> None:
     source, project = baked
     for name in reserved.dependency_names(project):
         if hook.PACKAGE_RE.fullmatch(name):
@@ -62,7 +62,7 @@ def test_the_hook_refuses_each_dependency_name_for_its_option(baked):
                 hook.check_project_slug(name, source)
 
 
-def test_the_generated_table_is_what_the_script_writes(tmp_path):
+def test_the_generated_table_is_what_the_script_writes(tmp_path: Path) -> None:
     modules = {"conftest": "tests/conftest.py"}
     dependencies = {"duckdb": {"duckdb", "pandas"}, "postgres": {"pandas", "psycopg"}}
     namespace: dict[str, object] = {}

@@ -19,11 +19,9 @@ class Result:
     def project_path(self) -> Path | None: ...
 
 class Cookies:
+    # The output folder and the config file may be any path objects: bake() str()s them.
     def __init__(
-        self,
-        template: str,
-        output_factory: Callable[[str], Path],
-        config_file: str | Path,
+        self, template: str, output_factory: Callable[[str], object], config_file: object
     ) -> None: ...
     def bake(
         self, extra_context: Mapping[str, object] | None = None, template: str | None = None

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CONTEXT, PYTHON, TEMPLATE_ROOT, bake, run, shared_env
+from conftest import CONTEXT, PYTHON, TEMPLATE_ROOT, bake, project_of, render, run, shared_env
 from cookiecutter.exceptions import FailedHookException
 from hatchling.metadata.core import ProjectMetadata
 
@@ -53,14 +53,35 @@ class Accepted:
     slug: str = "sales-insights"
 
 
-def row(expected, *, config=None, cookies=False, **answers):
+Outcome = Refused | CookiecutterRefuses | Accepted
+
+
+@dataclass(frozen=True)
+class Case:
     """One hostile case: CLI answers (or a config file's default_context) and the outcome."""
-    label = ",".join(f"{key}={value!r}" for key, value in {**answers, **(config or {})}.items())
-    return pytest.param(answers, config or {}, expected, cookies, id=label[:60])
+
+    answers: dict[str, str]
+    config: dict[str, str | None]
+    expected: Outcome
+    cookies: bool  # baked with pytest-cookies as well
+
+    def __str__(self) -> str:  # the test id
+        pairs = {**self.answers, **self.config}.items()
+        return ",".join(f"{key}={value!r}" for key, value in pairs)[:60]
 
 
-def refused(field, value, **kwargs):
-    return row(Refused(field, value), **{field: value}, **kwargs)
+def row(
+    expected: Outcome,
+    *,
+    config: dict[str, str | None] | None = None,
+    cookies: bool = False,
+    **answers: str,
+) -> Case:
+    return Case(answers, config or {}, expected, cookies)
+
+
+def refused(field: str, value: str, *, cookies: bool = False) -> Case:
+    return Case({field: value}, {}, Refused(field, value), cookies)
 
 
 HOSTILE = [
@@ -170,7 +191,9 @@ HOSTILE = [
 ]
 
 
-def run_cli(tmp_path: Path, answers: dict, config: dict) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    tmp_path: Path, answers: dict[str, str], config: dict[str, str | None]
+) -> subprocess.CompletedProcess[str]:
     """Run ``cookiecutter --no-input`` with ``key=value`` answers and its own config file.
 
     Output goes to ``tmp_path/out``, the working directory is ``tmp_path/cwd``; the config
@@ -216,7 +239,9 @@ def app_title(project: Path) -> str:
         if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "APP_TITLE":
             if isinstance(node.value, ast.Call):  # "".join([...])
                 return "".join(ast.literal_eval(node.value.args[0]))
-            return ast.literal_eval(node.value)
+            title = ast.literal_eval(node.value)
+            assert isinstance(title, str), f"APP_TITLE is {title!r}"
+            return title
     raise AssertionError("settings.py defines no APP_TITLE")
 
 
@@ -244,7 +269,11 @@ def lint_findings(project: Path) -> Counter[tuple[str, str]]:
 
 
 def assert_valid_project(
-    project: Path, answers: dict, config: dict, expected: Accepted, baseline: Path
+    project: Path,
+    answers: dict[str, str],
+    config: dict[str, str | None],
+    expected: Accepted,
+    baseline: Path,
 ) -> None:
     given = {**config, **answers}
     assert project.name == expected.slug
@@ -261,10 +290,9 @@ def assert_valid_project(
     assert metadata.authors_data["email"] == [f"{name} <{email}>" if name else email]
 
 
-@pytest.mark.parametrize(("answers", "config", "expected", "cookies"), HOSTILE)
-def test_hostile_answer_through_the_cli(
-    tmp_path, default_project, answers, config, expected, cookies
-):
+@pytest.mark.parametrize("case", HOSTILE, ids=str)
+def test_hostile_answer_through_the_cli(tmp_path: Path, default_project: Path, case: Case) -> None:
+    answers, config, expected = case.answers, case.config, case.expected
     result = run_cli(tmp_path, answers, config)
     output = result.stdout + result.stderr
     if isinstance(expected, Accepted):
@@ -284,33 +312,34 @@ def test_hostile_answer_through_the_cli(
     assert_nothing_written(tmp_path)
 
 
-COOKIES_ROWS = [case for case in HOSTILE if case.values[3]]
+COOKIES_ROWS = [case for case in HOSTILE if case.cookies]
 
 
-@pytest.mark.parametrize(("answers", "config", "expected", "cookies"), COOKIES_ROWS)
+@pytest.mark.parametrize("case", COOKIES_ROWS, ids=str)
 def test_hostile_answer_through_pytest_cookies(
-    tmp_path, capfd, default_project, answers, config, expected, cookies
-):
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], default_project: Path, case: Case
+) -> None:
+    answers, config, expected = case.answers, case.config, case.expected
     result = bake(tmp_path / "out", **{"sample_rows": "1000", **answers})
     if isinstance(expected, Accepted):
-        assert result.exit_code == 0, result.exception
-        assert_valid_project(result.project_path, answers, config, expected, default_project)
+        assert_valid_project(project_of(result), answers, config, expected, default_project)
         return
+    assert isinstance(expected, Refused), "cookiecutter's own refusals are CLI rows only"
     assert result.exit_code == -1
     assert isinstance(result.exception, FailedHookException)
     assert_one_line_names(capfd.readouterr().err, expected)
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_the_table_covers_both_outcomes_in_numbers():
-    outcomes = [type(case.values[2]).__name__ for case in HOSTILE]
+def test_the_table_covers_both_outcomes_in_numbers() -> None:
+    outcomes = [type(case.expected).__name__ for case in HOSTILE]
     assert len(HOSTILE) >= 60
     assert outcomes.count("Refused") >= 50
     assert outcomes.count("Accepted") >= 15
     assert len(COOKIES_ROWS) >= 10
 
 
-def test_all_errors_are_reported_together(tmp_path):
+def test_all_errors_are_reported_together(tmp_path: Path) -> None:
     answers = {"project_slug": "../x", "package_name": "json", "sample_rows": "1e9"}
     result = run_cli(tmp_path, answers, {})
     lines = [line for line in result.stderr.splitlines() if line.startswith("Invalid answer")]
@@ -318,7 +347,7 @@ def test_all_errors_are_reported_together(tmp_path):
     assert_nothing_written(tmp_path)
 
 
-def test_a_replay_file_passes_answers_as_data_never_as_templates(tmp_path):
+def test_a_replay_file_passes_answers_as_data_never_as_templates(tmp_path: Path) -> None:
     """The safe path for a self-service portal (README): Jinja in a replay file is not run."""
     (tmp_path / "out").mkdir()
     answers = {
@@ -356,7 +385,7 @@ def test_a_replay_file_passes_answers_as_data_never_as_templates(tmp_path):
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_typed_answers_are_not_evaluated_but_refused(tmp_path):
+def test_typed_answers_are_not_evaluated_but_refused(tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     config = tmp_path / "config.yaml"
     config.write_text(json.dumps({"replay_dir": str(tmp_path / "replay")}), encoding="utf-8")
@@ -384,7 +413,7 @@ def test_typed_answers_are_not_evaluated_but_refused(tmp_path):
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_cruft_create_evaluates_jinja_the_hook_cannot_see(tmp_path):
+def test_cruft_create_evaluates_jinja_the_hook_cannot_see(tmp_path: Path) -> None:
     """The gap the README names: cruft gives the hook only the rendered answers."""
     context = json.dumps({"project_name": "{{ 7*7 }}", "sample_rows": "1000"})
     run(
@@ -424,8 +453,10 @@ INSTALLED = [
 
 
 @pytest.mark.parametrize("answers", INSTALLED)
-def test_accepted_odd_answers_install_into_a_fresh_venv(tmp_path, answers):
-    project = bake(tmp_path / "out", sample_rows="1000", **answers).project_path
+def test_accepted_odd_answers_install_into_a_fresh_venv(
+    tmp_path: Path, answers: dict[str, str]
+) -> None:
+    project = render(tmp_path / "out", sample_rows="1000", **answers)
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], tmp_path)
     python = venv / "bin" / "python"
@@ -458,8 +489,8 @@ def test_accepted_odd_answers_install_into_a_fresh_venv(tmp_path, answers):
         ),
     ],
 )
-def test_accepted_odd_answers_pass_their_own_tests(tmp_path, answers):
-    project = bake(tmp_path / "out", sample_rows="1000", **answers).project_path
+def test_accepted_odd_answers_pass_their_own_tests(tmp_path: Path, answers: dict[str, str]) -> None:
+    project = render(tmp_path / "out", sample_rows="1000", **answers)
     run(
         [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
         project,

@@ -67,7 +67,9 @@ def assert_org_answers(project: Path) -> None:
     assert f"from .{DATA_SOURCE}_source import connect" in data_init
 
 
-def test_user_config_default_context_presets_the_answers(tmp_path, home, env):
+def test_user_config_default_context_presets_the_answers(
+    tmp_path: Path, home: Path, env: dict[str, str]
+) -> None:
     config = org_config(tmp_path, home)
     out = tmp_path / "out"
     # No answer on the command line: everything comes from the organization's config.
@@ -92,7 +94,9 @@ def test_user_config_default_context_presets_the_answers(tmp_path, home, env):
         assert answers[key] == value, key
 
 
-def test_command_line_answers_override_the_config(tmp_path, home, env):
+def test_command_line_answers_override_the_config(
+    tmp_path: Path, home: Path, env: dict[str, str]
+) -> None:
     config = org_config(tmp_path, home)
     out = tmp_path / "out"
     cookiecutter(
@@ -112,7 +116,9 @@ def test_command_line_answers_override_the_config(tmp_path, home, env):
     ]
 
 
-def test_replay_renders_the_same_project_again(tmp_path, home, env):
+def test_replay_renders_the_same_project_again(
+    tmp_path: Path, home: Path, env: dict[str, str]
+) -> None:
     config = org_config(tmp_path, home)
     first, second = tmp_path / "first", tmp_path / "second"
     cookiecutter(
@@ -159,7 +165,9 @@ def bare_repo(tmp_path: Path, env: dict[str, str]) -> tuple[Path, str]:
     return bare, "Added after v0.1.0."
 
 
-def test_render_from_a_git_url_at_a_tag(tmp_path, home, env, bare_repo):
+def test_render_from_a_git_url_at_a_tag(
+    tmp_path: Path, home: Path, env: dict[str, str], bare_repo: tuple[Path, str]
+) -> None:
     bare, marker = bare_repo
     url = bare.as_uri()  # file:///.../cookiecutter-streamlit-fast.git
     assert url.startswith("file:///")
@@ -174,7 +182,9 @@ def test_render_from_a_git_url_at_a_tag(tmp_path, home, env, bare_repo):
     assert (home / "cookiecutters" / "cookiecutter-streamlit-fast" / "cookiecutter.json").exists()
 
 
-def test_render_through_an_abbreviation_like_gh(tmp_path, home, env, bare_repo):
+def test_render_through_an_abbreviation_like_gh(
+    tmp_path: Path, home: Path, env: dict[str, str], bare_repo: tuple[Path, str]
+) -> None:
     # `gh:org/template` is the built-in abbreviation for https://github.com/{0}.git;
     # an organization defines its own for its git host in the shared config.
     bare, marker = bare_repo

@@ -14,15 +14,16 @@ import json
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from conftest import free_port
 from docker.utils.build import exclude_paths
 from dockerfile_parse import DockerfileParser
 from platform_helpers import (
@@ -69,11 +70,15 @@ def versioned(
 # --- CI workflow ---------------------------------------------------------------------------
 
 
-def load_workflow(project: Path) -> dict:
-    return yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
+def load_workflow(project: Path) -> dict[str, Any]:
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
+    assert isinstance(workflow, dict), "ci.yml is not a mapping"
+    return workflow
 
 
-def test_workflow_is_valid_against_the_github_workflow_schema(project, env):
+def test_workflow_is_valid_against_the_github_workflow_schema(
+    project: Path, env: dict[str, str]
+) -> None:
     workflow = project / ".github" / "workflows" / "ci.yml"
     result = run(
         [
@@ -88,7 +93,9 @@ def test_workflow_is_valid_against_the_github_workflow_schema(project, env):
     assert "ok -- validation done" in result.stdout
 
 
-def test_workflow_lints_tests_and_runs_browser_tests_on_the_chosen_python(versioned, env):
+def test_workflow_lints_tests_and_runs_browser_tests_on_the_chosen_python(
+    versioned: tuple[str, Path], env: dict[str, str]
+) -> None:
     version, project = versioned
     text = (project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     assert not JINJA_LEFTOVERS.search(text)
@@ -142,7 +149,7 @@ PINNED_ACTIONS = {
 }
 
 
-def test_workflow_pins_every_action_by_commit_sha(project):
+def test_workflow_pins_every_action_by_commit_sha(project: Path) -> None:
     text = (project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     uses = re.findall(r"^\s*(?:- )?uses: (\S+)@(\S+)(?: # (\S+))?$", text, re.MULTILINE)
     assert len(uses) == len(re.findall(r"\buses:", text))
@@ -151,7 +158,9 @@ def test_workflow_pins_every_action_by_commit_sha(project):
         assert (ref, release) == PINNED_ACTIONS[name], name
 
 
-def test_dependabot_updates_the_lock_actions_image_and_hooks(project, env):
+def test_dependabot_updates_the_lock_actions_image_and_hooks(
+    project: Path, env: dict[str, str]
+) -> None:
     config = project / ".github" / "dependabot.yml"
     result = run(
         [tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(config)],
@@ -167,7 +176,9 @@ def test_dependabot_updates_the_lock_actions_image_and_hooks(project, env):
     assert updates["uv"]["versioning-strategy"] == "lockfile-only"
 
 
-def test_workflow_schema_check_catches_a_broken_workflow(project, env, tmp_path):
+def test_workflow_schema_check_catches_a_broken_workflow(
+    project: Path, env: dict[str, str], tmp_path: Path
+) -> None:
     # The schema check is not a rubber stamp: a job without runs-on fails it.
     workflow = load_workflow(project)
     del workflow["jobs"]["test"]["runs-on"]
@@ -193,7 +204,7 @@ def test_workflow_schema_check_catches_a_broken_workflow(project, env, tmp_path)
 # What each configured hook runs, from the hook repositories' .pre-commit-hooks.yaml
 # (pre-commit/pre-commit-hooks v6.0.0, astral-sh/ruff-pre-commit). The commands are the
 # same console scripts, installed from PyPI (requirements-dev.txt).
-HOOK_COMMANDS = {
+HOOK_COMMANDS: dict[str, dict[str, str | list[str] | bool]] = {
     "trailing-whitespace": {"entry": "trailing-whitespace-fixer", "types": ["text"]},
     "end-of-file-fixer": {"entry": "end-of-file-fixer", "types": ["text"]},
     "mixed-line-ending": {"entry": "mixed-line-ending", "types": ["text"]},
@@ -216,7 +227,7 @@ HOOK_COMMANDS = {
 }
 
 
-def test_pre_commit_config_is_valid_and_jinja_free(project, env):
+def test_pre_commit_config_is_valid_and_jinja_free(project: Path, env: dict[str, str]) -> None:
     config = project / ".pre-commit-config.yaml"
     template_copy = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml"
     # Kept free of template syntax, so `pre-commit autoupdate` works on the template too.
@@ -237,7 +248,9 @@ def test_pre_commit_config_is_valid_and_jinja_free(project, env):
     assert set(hooks) <= set(HOOK_COMMANDS), "a hook this test does not know how to run"
 
 
-def test_pre_commit_hooks_pass_on_the_generated_project(project, env, tmp_path):
+def test_pre_commit_hooks_pass_on_the_generated_project(
+    project: Path, env: dict[str, str], tmp_path: Path
+) -> None:
     """Run every configured hook's command through pre-commit itself, as a local hook.
 
     pre-commit would clone the hook repositories from GitHub; here each hook becomes a
@@ -310,7 +323,7 @@ def copy_sources(parser: DockerfileParser) -> list[tuple[list[str], str]]:
     return pairs
 
 
-def test_dockerfile_key_properties(versioned):
+def test_dockerfile_key_properties(versioned: tuple[str, Path]) -> None:
     version, project = versioned
     text = (project / "Dockerfile").read_text(encoding="utf-8")
     assert not JINJA_LEFTOVERS.search(text)
@@ -366,7 +379,7 @@ def test_dockerfile_key_properties(versioned):
     } <= set(command)
 
 
-def test_dockerfile_passes_hadolint(project, env):
+def test_dockerfile_passes_hadolint(project: Path, env: dict[str, str]) -> None:
     result = run([tool("hadolint"), "--no-color", "Dockerfile"], project, env, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -410,7 +423,7 @@ def is_secrets_file(name: str) -> bool:
     )
 
 
-def test_build_context_keeps_secrets_and_data_out(project, tmp_path):
+def test_build_context_keeps_secrets_and_data_out(project: Path, tmp_path: Path) -> None:
     work = tmp_path / project.name
     shutil.copytree(project, work)
     for relative, content in DECOYS.items():
@@ -458,13 +471,7 @@ def copy_targets(
     return [(source, dest / Path(source).name if dest_is_dir else dest)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_image_layout_serves_the_app(env, tmp_path):
+def test_image_layout_serves_the_app(env: dict[str, str], tmp_path: Path) -> None:
     """Stage what the image holds and run its command and health check (no Docker here).
 
     The COPY instructions are applied to the build context, the package is installed the
@@ -521,11 +528,11 @@ def test_image_layout_serves_the_app(env, tmp_path):
     try:
         deadline = time.monotonic() + 60
         while True:
-            result = subprocess.run(probe, cwd=app, env=app_env, capture_output=True, check=False)
-            if result.returncode == 0 or time.monotonic() > deadline or server.poll() is not None:
+            health = subprocess.run(probe, cwd=app, env=app_env, capture_output=True, check=False)
+            if health.returncode == 0 or time.monotonic() > deadline or server.poll() is not None:
                 break
             time.sleep(0.5)
-        assert result.returncode == 0, "health check never passed"
+        assert health.returncode == 0, "health check never passed"
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
@@ -554,7 +561,7 @@ def test_image_layout_serves_the_app(env, tmp_path):
 # --- docs ------------------------------------------------------------------------------------
 
 
-def test_deploying_guide_is_rendered_and_linked(project):
+def test_deploying_guide_is_rendered_and_linked(project: Path) -> None:
     guide = (project / "docs" / "deploying.md").read_text(encoding="utf-8")
     assert not JINJA_LEFTOVERS.search(guide)
     readme = (project / "README.md").read_text(encoding="utf-8")

@@ -49,7 +49,8 @@ def shell(line: str, project: Path) -> None:
 
 def metrics(project: Path) -> dict[str, str]:
     shown = run([PYTHON, "-c", APP_METRICS], project, env=shared_env(project)).stdout
-    return json.loads(shown.strip().splitlines()[-1])
+    values: dict[str, str] = json.loads(shown.strip().splitlines()[-1])  # APP_METRICS's print
+    return values
 
 
 def test_use_your_own_data(tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ def assert_updated_to_b(project: Path, env: dict[str, str], commit_b: str) -> No
 
 def test_cruft_update_brings_template_changes_and_keeps_user_edits(
     tmp_path: Path, env: dict[str, str], template: tuple[Path, str]
-):
+) -> None:
     repo, commit_a = template
     out = tmp_path / "projects"
     out.mkdir()
@@ -177,7 +177,7 @@ def test_cruft_update_brings_template_changes_and_keeps_user_edits(
 
 def test_a_plain_cookiecutter_project_is_linked_then_updated(
     tmp_path: Path, env: dict[str, str], template: tuple[Path, str]
-):
+) -> None:
     repo, commit_a = template
     git(repo, env, "tag", "v0.1.0")
     out = tmp_path / "projects"
@@ -225,7 +225,7 @@ def test_a_plain_cookiecutter_project_is_linked_then_updated(
         assert line in path.read_text(encoding="utf-8"), path
 
 
-def test_changelog_names_the_current_template_version(tmp_path: Path, env):
+def test_changelog_names_the_current_template_version(tmp_path: Path, env: dict[str, str]) -> None:
     changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     versions = re.findall(r"^## \[?(\d+\.\d+\.\d+)\]?", changelog, flags=re.MULTILINE)
     assert versions, "CHANGELOG.md has no '## x.y.z' release headings"

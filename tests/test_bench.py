@@ -14,6 +14,7 @@ import json
 import math
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from conftest import TEMPLATE_ROOT
@@ -30,7 +31,7 @@ def measured(value: object) -> bool:
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
     work = tmp_path_factory.mktemp("bench")
     out = work / "bench.json"
     done = subprocess.run(
@@ -56,7 +57,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
 @pytest.mark.parametrize("driver", DRIVERS)
 @pytest.mark.parametrize("name", ENGINES + APPS)
 def test_every_engine_and_app_is_measured_by_every_driver(
-    bench: tuple[dict, str], name: str, driver: str
+    bench: tuple[dict[str, Any], str], name: str, driver: str
 ) -> None:
     results = bench[0]["results"]["2000"]
     numbers = results["engines" if name in ENGINES else "apps"][name][driver]
@@ -75,7 +76,7 @@ def test_every_engine_and_app_is_measured_by_every_driver(
     [("duckdb", 0), ("postgres", 0), ("snowflake", 0), ("s3", 0), ("rest_api", 300)],
 )
 def test_slider_moves_send_the_engine_no_query_but_over_rest(
-    bench: tuple[dict, str], engine: str, queries: int, driver: str
+    bench: tuple[dict[str, Any], str], engine: str, queries: int, driver: str
 ) -> None:
     # The SQL options answer moves from their local rollup; the REST API offers no
     # day-by-dimension aggregate to build one from: summary and series per move.
@@ -83,14 +84,14 @@ def test_slider_moves_send_the_engine_no_query_but_over_rest(
     assert numbers["engine_queries_per_100_moves"] == queries
 
 
-def test_the_peak_rss_is_each_app_process_own(bench: tuple[dict, str]) -> None:
+def test_the_peak_rss_is_each_app_process_own(bench: tuple[dict[str, Any], str]) -> None:
     # An empty app's process stays small under every driver (ru_maxrss would have
     # reported the peak of the process that started it).
     floor = bench[0]["results"]["2000"]["apps"]["floor"]
     assert all(floor[driver]["peak_rss_mb"] < 150 for driver in DRIVERS), floor
 
 
-def test_markdown_report_has_both_tables_and_the_targets(bench: tuple[dict, str]) -> None:
+def test_markdown_report_has_both_tables_and_the_targets(bench: tuple[dict[str, Any], str]) -> None:
     report = bench[1]
     assert "## 2,000 rows: the generated app, per engine" in report
     assert "## 2,000 rows: reference apps" in report

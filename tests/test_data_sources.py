@@ -44,12 +44,18 @@ AUTHS: list[str] = CHOICES["auth"]
 RENDERINGS = [(source, AUTHS[0]) for source in SOURCES] + [(SOURCES[0], a) for a in AUTHS[1:]]
 
 
+# (data source, project folder, package name)
+Rendering = tuple[str, Path, str]
+
+
 @pytest.fixture(
     scope="module",
     params=RENDERINGS,
     ids=[s if a == AUTHS[0] else f"{s}-auth={a}" for s, a in RENDERINGS],
 )
-def rendering(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def rendering(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Rendering:
     source, auth = request.param
     project = render(
         tmp_path_factory.mktemp(f"source-{source}-{auth}"), data_source=source, auth=auth
@@ -69,7 +75,7 @@ def test_every_option_has_an_engine_and_a_test_file() -> None:
     assert set(SOURCES) == set(ENGINE_MODULES) == set(ENGINE_TESTS) == post_gen.ALL_SOURCES
 
 
-def test_only_its_own_files_remain(rendering) -> None:
+def test_only_its_own_files_remain(rendering: Rendering) -> None:
     source, project, package = rendering
     data = project / "src" / package / "data"
     assert (data / "seed.py").is_file()
@@ -82,7 +88,7 @@ def test_only_its_own_files_remain(rendering) -> None:
 
 
 def _imported_modules(path: Path) -> set[str]:
-    modules = set()
+    modules: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         if isinstance(node, ast.Import):
             modules.update(alias.name.split(".")[0] for alias in node.names)
@@ -91,7 +97,7 @@ def _imported_modules(path: Path) -> set[str]:
     return modules
 
 
-def test_no_other_engine_is_imported(rendering) -> None:
+def test_no_other_engine_is_imported(rendering: Rendering) -> None:
     source, project, _ = rendering
     forbidden = set().union(*ENGINE_MODULES.values()) - ENGINE_MODULES[source]
     found = {
@@ -133,7 +139,7 @@ def test_every_option_has_its_requirements_written_out() -> None:
     assert set(OPTION_REQUIREMENTS) == set(SOURCES) | set(AUTHS)
 
 
-def test_dependencies_are_exactly_the_options(rendering) -> None:
+def test_dependencies_are_exactly_the_options(rendering: Rendering) -> None:
     source, project, _ = rendering
     pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
     dependencies = pyproject["project"]["dependencies"]
@@ -148,7 +154,7 @@ def test_dependencies_are_exactly_the_options(rendering) -> None:
         assert aliases.get(module, module) in declared, module
 
 
-def test_secrets_example_has_only_its_connection(rendering) -> None:
+def test_secrets_example_has_only_its_connection(rendering: Rendering) -> None:
     source, project, package = rendering
     example = tomllib.loads((project / ".streamlit" / "secrets.toml.example").read_text("utf-8"))
     connections = example.get("connections", {})
@@ -166,7 +172,7 @@ def test_secrets_example_has_only_its_connection(rendering) -> None:
     assert ("proxy" in example.get("app", {})) == (auth == "trusted_header")
 
 
-def test_generated_suite_passes_against_its_engine(rendering) -> None:
+def test_generated_suite_passes_against_its_engine(rendering: Rendering) -> None:
     source, project, _ = rendering
     started = time.perf_counter()
     result = run(

@@ -63,7 +63,9 @@ def assert_at_floors(project: Path, versions: dict[str, Version]) -> None:
 
 
 @pytest.mark.parametrize("answers", DEPENDENCY_SETS, ids=lambda a: ",".join(a.values()))
-def test_floors_install_from_wheels_on_the_newest_python(answers, tmp_path: Path) -> None:
+def test_floors_install_from_wheels_on_the_newest_python(
+    answers: dict[str, str], tmp_path: Path
+) -> None:
     """The newest Python is the last to get wheels; the oldest installs the floors below."""
     project = render(tmp_path, sample_rows="1000", **answers)
     compiled = run(

@@ -39,7 +39,9 @@ def test_every_shipped_lock_is_current_with_its_rendering(tmp_path: Path) -> Non
         ({"project_name": "Zebra Board", "data_source": "rest_api"}, "zebra-board"),
     ],
 )
-def test_the_lock_carries_the_projects_own_name(answers, slug, tmp_path: Path) -> None:
+def test_the_lock_carries_the_projects_own_name(
+    answers: dict[str, str], slug: str, tmp_path: Path
+) -> None:
     project = render(tmp_path, sample_rows="1000", **answers)
     lock = tomllib.loads((project / "uv.lock").read_text("utf-8"))
     (own,) = [package for package in lock["package"] if package["source"] == {"editable": "."}]
@@ -69,7 +71,9 @@ source = {{ editable = "." }}
         (LOCK_TEXT.format(name=post_gen.LOCKED_NAME), None),
     ],
 )
-def test_place_lock_refuses_a_lock_it_cannot_name(template_lock, error, tmp_path: Path) -> None:
+def test_place_lock_refuses_a_lock_it_cannot_name(
+    template_lock: str | None, error: str | None, tmp_path: Path
+) -> None:
     lock = post_gen.lock_file("duckdb", "none", "3.11", False)
     if template_lock is not None:
         (tmp_path / "locks").mkdir()
@@ -92,5 +96,7 @@ def test_place_lock_refuses_a_lock_it_cannot_name(template_lock, error, tmp_path
         (("s3", "oidc", "3.13", True), "locks/s3-oidc-py3.13.lock"),
     ],
 )
-def test_lock_file_names_the_answers_that_change_dependencies(answers, lock) -> None:
+def test_lock_file_names_the_answers_that_change_dependencies(
+    answers: tuple[str, str, str, bool], lock: str
+) -> None:
     assert post_gen.lock_file(*answers) == lock

@@ -40,7 +40,7 @@ def e2e_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return project, result.stdout
 
 
-def test_browser_tests_pass(e2e_run: tuple[Path, str], capsys: pytest.CaptureFixture) -> None:
+def test_browser_tests_pass(e2e_run: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
     _, output = e2e_run
     summary = output.strip().splitlines()[-1]
     passed = re.search(r"(\d+) passed", summary)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -22,6 +21,7 @@ import pytest
 from conftest import (
     CHOICES,
     PYTHON,
+    free_port,
     matrix_id,
     option_matrix,
     render,
@@ -48,13 +48,19 @@ RENDERINGS = option_matrix() + ODD_NAMES
 LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\bcookiecutter\b")
 
 
+# (the answers given, project folder)
+Rendering = tuple[dict[str, str], Path]
+
+
 @pytest.fixture(scope="module", params=RENDERINGS, ids=[matrix_id(r) for r in RENDERINGS])
-def rendering(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def rendering(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Rendering:
     extra: dict[str, str] = request.param
     return extra, render(tmp_path_factory.mktemp("render"), **extra)
 
 
-def test_no_template_syntax_is_left(rendering) -> None:
+def test_no_template_syntax_is_left(rendering: Rendering) -> None:
     _, project = rendering
     leftovers = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
@@ -66,13 +72,13 @@ def test_no_template_syntax_is_left(rendering) -> None:
     assert not [p for p in project.rglob("*") if "{{" in p.name or "cookiecutter" in p.name]
 
 
-def test_ruff_is_clean(rendering) -> None:
+def test_ruff_is_clean(rendering: Rendering) -> None:
     _, project = rendering
     run([PYTHON, "-m", "ruff", "check", "--no-cache", "."], project)
     run([PYTHON, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
 
 
-def test_types_are_strict(rendering) -> None:
+def test_types_are_strict(rendering: Rendering) -> None:
     """``mypy`` with the project's own configuration (strict) is clean in every rendering.
 
     One cache for all renderings: the libraries' analysis is shared, only the project's
@@ -83,7 +89,7 @@ def test_types_are_strict(rendering) -> None:
     run([PYTHON, "-m", "mypy", "--cache-dir", str(cache)], project)
 
 
-def test_names_are_derived_and_used(rendering) -> None:
+def test_names_are_derived_and_used(rendering: Rendering) -> None:
     extra, project = rendering
     package = next((project / "src").iterdir()).name
     assert package.isidentifier()
@@ -96,7 +102,7 @@ def test_names_are_derived_and_used(rendering) -> None:
     assert f'target-version = "py{version.replace(".", "")}"' in pyproject
 
 
-def test_sample_data_is_written(rendering) -> None:
+def test_sample_data_is_written(rendering: Rendering) -> None:
     extra, project = rendering
     if extra.get("data_source", "duckdb") in post_gen.LOCAL_SAMPLE:
         assert (project / "data" / "sales.parquet").stat().st_size > 100_000
@@ -107,7 +113,9 @@ OWN_SUITES = [r for r in RENDERINGS if "data_source" not in r and "auth" not in 
 
 
 @pytest.mark.parametrize("extra", OWN_SUITES, ids=[matrix_id(r) for r in OWN_SUITES])
-def test_generated_suite_passes_in_the_shared_environment(extra, tmp_path: Path) -> None:
+def test_generated_suite_passes_in_the_shared_environment(
+    extra: dict[str, str], tmp_path: Path
+) -> None:
     project = render(tmp_path, **extra)
     result = run(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -136,12 +144,6 @@ def test_default_project_installs_with_pip_and_passes(tmp_path: Path) -> None:
     run([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read().decode("utf-8", "replace")
@@ -150,7 +152,7 @@ def _get(url: str) -> tuple[int, str]:
 def test_default_project_syncs_with_uv_and_serves_health(tmp_path: Path) -> None:
     project = render(tmp_path / "out")
     run([PYTHON, "-m", "uv", "sync", "--quiet", "--extra", "dev"], project)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             str(project / ".venv" / "bin" / "streamlit"),

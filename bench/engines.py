@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
@@ -153,6 +154,8 @@ class Engine:
             }
         module = _load(tests / f"{self.name}_server.py")
         server = self._stack.enter_context(module.running_server())
+        if self.name == "s3":  # runs before the server stops
+            self._stack.callback(_reset_moto, server.endpoint_url)
         return dict(server.env())
 
     # -- data ------------------------------------------------------------------------
@@ -218,6 +221,17 @@ class Engine:
         line = process.stdout.readline().decode(errors="replace")  # "serving N sample rows at ..."
         if "serving" not in line:
             raise RuntimeError(f"rest_api: the reference API did not start: {line}")
+
+
+def _reset_moto(endpoint: str) -> None:
+    """Forget moto's users and buckets, which outlive its server in this process.
+
+    Without it the next ``--rows`` value's server fails to create its IAM user
+    (``EntityAlreadyExists``), and the last dataset's objects stay in memory.
+    """
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -322,7 +322,7 @@ def _row(name: str, driver: str, numbers: dict[str, Any]) -> list[object]:
         numbers["interaction_ms_p95"],
         numbers["peak_rss_mb"],
         numbers["engine_queries_per_100_moves"],
-        "; ".join(numbers["errors"])[:120],
+        " ".join("; ".join(numbers["errors"]).replace("|", "/").split())[:120],  # one cell
     ]
 
 

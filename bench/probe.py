@@ -3,9 +3,8 @@
 The benchmark starts each rendered project through ``bench_entry.py`` (written by
 ``bench.engines``), which imports this module, runs the project's own
 ``streamlit_app.py`` and then calls ``watch``. The count is the data source's own
-``engine_queries`` (the SQL options: queries sent to the warehouse, not to the
-local rollup); a source without one (``rest_api``) counts the HTTP requests it
-sends instead. With ``BENCH_ENGINE_QUERIES_FILE`` set, a thread keeps that file
+``engine_queries``: queries (``rest_api``: HTTP requests) sent to the engine, not
+to the local rollup. With ``BENCH_ENGINE_QUERIES_FILE`` set, a thread keeps that file
 up to date, so the driver reads the count of a server process from outside.
 """
 
@@ -19,31 +18,12 @@ from pathlib import Path
 from typing import Any
 
 COUNT_FILE = "BENCH_ENGINE_QUERIES_FILE"
-_state: dict[str, Any] = {"source": None, "http_requests": 0, "thread": None}
-_lock = threading.Lock()
-
-
-def _count_http_requests() -> None:
-    """Count every request an ``httpx.Client`` sends in this process (the REST source's)."""
-    try:
-        import httpx
-    except ImportError:
-        return
-    send = httpx.Client.send
-
-    def counted(client: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        with _lock:
-            _state["http_requests"] += 1
-        return send(client, request, **kwargs)
-
-    httpx.Client.send = counted  # type: ignore[method-assign,assignment]  # wraps httpx's send
+_state: dict[str, Any] = {"source": None, "thread": None}
 
 
 def engine_queries() -> int:
     """What this process has asked of its engine so far."""
-    source = _state["source"]
-    count = getattr(source, "engine_queries", None)
-    return int(count) if count is not None else int(_state["http_requests"])
+    return int(getattr(_state["source"], "engine_queries", 0))
 
 
 def watch(package: str) -> None:
@@ -69,6 +49,3 @@ def _report(path: Path) -> None:
             partial.replace(path)
             written = count
         threading.Event().wait(0.05)
-
-
-_count_http_requests()

@@ -108,41 +108,41 @@ PROJECT_MODULES = {
     "tests": "tests/",
 }
 _EVERY_SOURCE = """
-    altair annotated-types annotated_types anyio ast-serialize ast_serialize attr attrs authlib
-    blinker certifi cffi cfgv charset-normalizer charset_normalizer click cryptography dateutil
-    distlib dotenv filelock flask google greenlet h11 htpy httpcore httpx hypothesis identify
-    idna iniconfig itsdangerous jinja2 joserfc jsonschema jsonschema-specifications
-    jsonschema_specifications librt markupsafe multipart mypy mypy-extensions mypy_extensions
-    mypyc narwhals nodeenv numpy oidc-provider-mock oidc_provider_mock packaging pandas
-    pandas-stubs pathspec pillow platformdirs playwright pluggy pre-commit pre_commit protobuf
-    psutil py pyarrow pycparser pydantic pydantic-core pydantic-settings pydantic_core
-    pydantic_settings pydeck pygments pytest python-dateutil python-discovery python-dotenv
-    python-multipart python_discovery python_multipart pytz pyyaml referencing requests rpds
-    rpds-py ruff six sortedcontainers starlette streamlit typing-extensions typing-inspection
-    typing_extensions typing_inspection tzdata urllib3 uvicorn virtualenv watchdog websockets
-    werkzeug yaml
+    adbc_driver_duckdb altair annotated-types annotated_types anyio ast-serialize ast_serialize
+    attr attrs authlib blinker certifi cffi cfgv charset-normalizer charset_normalizer click
+    cryptography dateutil distlib dotenv duckdb filelock flask google greenlet h11 htpy httpcore
+    httpx hypothesis identify idna iniconfig itsdangerous jinja2 joserfc jsonschema
+    jsonschema-specifications jsonschema_specifications librt markupsafe multipart mypy
+    mypy-extensions mypy_extensions mypyc narwhals nodeenv numpy oidc-provider-mock
+    oidc_provider_mock packaging pandas pandas-stubs pathspec pillow platformdirs playwright
+    pluggy pre-commit pre_commit protobuf psutil py pyarrow pycparser pydantic pydantic-core
+    pydantic-settings pydantic_core pydantic_settings pydeck pygments pytest python-dateutil
+    python-discovery python-dotenv python-multipart python_discovery python_multipart pytz
+    pyyaml referencing requests rpds rpds-py ruff six sortedcontainers starlette streamlit
+    typing-extensions typing-inspection typing_extensions typing_inspection tzdata urllib3
+    uvicorn virtualenv watchdog websockets werkzeug yaml
 """
 DEPENDENCY_NAMES: dict[str, frozenset[str]] = {
     source: frozenset((_EVERY_SOURCE + own).split())
     for source, own in {
         "duckdb": """
-            adbc_driver_duckdb duckdb
+
         """,
         "postgres": """
-            adbc_driver_duckdb duckdb psycopg psycopg-binary psycopg_binary sqlalchemy
+            psycopg psycopg-binary psycopg_binary sqlalchemy
         """,
         "snowflake": """
-            adbc_driver_duckdb asn1crypto boto3 botocore duckdb fakesnow jmespath jwt pyjwt
-            pyopenssl s3transfer snowflake snowflake-connector-python sqlglot tomlkit
+            asn1crypto boto3 botocore fakesnow jmespath jwt pyjwt pyopenssl s3transfer snowflake
+            snowflake-connector-python sqlglot tomlkit
         """,
         "s3": """
-            adbc_driver_duckdb antlr4 antlr4-python3-runtime aws-xray-sdk aws_xray_sdk boto3
-            botocore cfn-lint cfnlint docker duckdb flask-cors flask_cors graphql graphql-core
-            isympy jmespath jsonpatch jsonpatch_cli jsonpath-ng jsonpath_ng jsonpointer
-            jsonschema-path jsonschema_path lazy-object-proxy lazy_object_proxy moto mpmath
-            networkx openapi-schema-validator openapi-spec-validator openapi_schema_validator
-            openapi_spec_validator pathable py-partiql-parser py_partiql_parser pyparsing regex
-            responses rfc3339-validator rfc3339_validator s3transfer sympy wrapt xmltodict
+            antlr4 antlr4-python3-runtime aws-xray-sdk aws_xray_sdk boto3 botocore cfn-lint
+            cfnlint docker flask-cors flask_cors graphql graphql-core isympy jmespath jsonpatch
+            jsonpatch_cli jsonpath-ng jsonpath_ng jsonpointer jsonschema-path jsonschema_path
+            lazy-object-proxy lazy_object_proxy moto mpmath networkx openapi-schema-validator
+            openapi-spec-validator openapi_schema_validator openapi_spec_validator pathable
+            py-partiql-parser py_partiql_parser pyparsing regex responses rfc3339-validator
+            rfc3339_validator s3transfer sympy wrapt xmltodict
         """,
         "rest_api": """
             tenacity

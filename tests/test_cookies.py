@@ -38,6 +38,7 @@ EVERY_RENDERING = {
     "src/sales_insights/data/base.py",
     "src/sales_insights/data/describe.py",
     "src/sales_insights/data/infer.py",
+    "src/sales_insights/data/rollup.py",
     "src/sales_insights/data/sample.py",
     "src/sales_insights/data/seed.py",
     "src/sales_insights/pages/__init__.py",

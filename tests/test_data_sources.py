@@ -23,11 +23,11 @@ SOURCES: list[str] = CHOICES["data_source"]
 # Top-level modules only the named options may import (anywhere in src/ or tests/).
 ENGINE_MODULES: dict[str, set[str]] = {
     "duckdb": {"duckdb", "pyarrow"},
-    # duckdb: the local rollup of every SQL engine (data/sql.py)
+    # duckdb: the local rollup of every engine (data/rollup.py)
     "postgres": {"sqlalchemy", "psycopg", "duckdb"},
     "snowflake": {"snowflake", "fakesnow", "duckdb"},
     "s3": {"duckdb", "pyarrow", "moto", "boto3"},
-    "rest_api": {"httpx", "tenacity"},
+    "rest_api": {"httpx", "tenacity", "duckdb"},
 }
 # The options' own test engines: what must appear in the generated suite's output.
 ENGINE_TESTS = {
@@ -128,7 +128,7 @@ OPTION_REQUIREMENTS: dict[str, tuple[set[str], set[str]]] = {
         {"fakesnow", "snowflake-connector-python"},
     ),
     "s3": ({"duckdb", "pyarrow"}, {"boto3", "moto"}),
-    "rest_api": ({"httpx", "tenacity"}, set()),
+    "rest_api": ({"duckdb", "httpx", "tenacity"}, set()),
     "none": (set(), set()),
     "oidc": ({"authlib"}, {"oidc-provider-mock"}),
     "trusted_header": (set(), set()),

@@ -256,7 +256,7 @@ def test_broken_data_source_shows_a_message_not_a_traceback(
 class TableOnlySource(DuckDBSource):
     """The same source with the rollup switched off: every query reads the Parquet file."""
 
-    def rollup(self, filters: Filters, dimensions: tuple[str, ...]) -> None:
+    def rollup(self, filters: Filters, dimensions: tuple[str, ...] = ()) -> None:
         return None
 
 

@@ -24,9 +24,11 @@ from {{ cookiecutter.package_name }}.data import (
     Filters,
     get_source,
     reference_api,
+    sample,
     seed,
 )
 from {{ cookiecutter.package_name }}.data.rest_api_source import RestApiSource
+from {{ cookiecutter.package_name }}.data.rollup import RollupPolicy
 from {{ cookiecutter.package_name }}.pages import PAGES
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, get_settings
 
@@ -79,7 +81,7 @@ def test_transient_errors_are_retried_with_backoff(api: reference_api.ReferenceS
     source = rest_source()  # RETRIES=1 in the tests: two attempts per request
     before = api.requests
     api.fail_next(1, HTTPStatus.SERVICE_UNAVAILABLE)
-    assert source.summary(Filters()).rows == 20_000
+    assert source.domain().rows == 20_000
     assert api.requests - before == 2  # the 503, then the answer
 
 
@@ -115,6 +117,7 @@ def test_retry_button_recovers(app: AppTest, api: reference_api.ReferenceServer)
 def test_long_results_are_paged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__PAGE_SIZE", "100")
     source = rest_source()
+    source.use_rollup(RollupPolicy(max_rows=0))  # the API's own series
     series = source.timeseries(Filters(), "units", "day")
     assert len(series) == 1096  # eleven pages of at most 100
     rows = source.page(Filters(), limit=250, offset=19_900)
@@ -133,12 +136,68 @@ def test_filter_values_are_url_encoded(api: reference_api.ReferenceServer) -> No
 
     api.RequestHandlerClass.do_GET = record  # type: ignore[method-assign]
     try:
-        source.summary(Filters.of(region=["A&filter.channel=B #?", "Zürich"]))
+        # channel is not the first dimension: the API answers, not the local rollup
+        source.summary(Filters.of(channel=["A&filter.region=B #?", "Zürich"]))
     finally:
         api.RequestHandlerClass.do_GET = original  # type: ignore[method-assign]
-    assert "filter.region=A%26filter.channel%3DB+%23%3F" in seen[-1]
-    assert "filter.region=Z%C3%BCrich" in seen[-1]
-    assert "filter.channel" not in seen[-1].replace("%26filter.channel", "")
+    assert "filter.channel=A%26filter.region%3DB+%23%3F" in seen[-1]
+    assert "filter.channel=Z%C3%BCrich" in seen[-1]
+    assert "filter.region" not in seen[-1].replace("%26filter.region", "")
+
+
+def test_the_rollup_is_read_from_pages_and_answers_like_the_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__PAGE_SIZE", "100")
+    source = rest_source()
+    before = source.engine_queries
+    rolled = source.breakdown(Filters.of(dt.date(2024, 2, 1), None), "region", "revenue", 10)
+    # one row per day and region (8 regions over 1,096 days), read 100 at a time
+    pages = -(-source.rollup_stats()["rows"] // 100)
+    assert source.engine_queries - before == pages > 1096 // 100
+    source.use_rollup(RollupPolicy(max_rows=0))
+    direct = source.breakdown(Filters.of(dt.date(2024, 2, 1), None), "region", "revenue", 10)
+    assert list(rolled["label"]) == list(direct["label"])
+    assert list(rolled["row_count"]) == list(direct["row_count"])
+    assert list(rolled["value"]) == pytest.approx(list(direct["value"]))
+
+
+def test_an_api_without_the_rollup_endpoint_answers_every_move(
+    api: reference_api.ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = reference_api.Handler._answer
+    asked: list[str] = []
+
+    def without_rollup(handler: reference_api.Handler) -> dict[str, object]:
+        asked.append(handler.path)
+        body = answer(handler)
+        body.pop("rollup", None)  # the table no longer says it offers one
+        return body
+
+    monkeypatch.setattr(reference_api.Handler, "_answer", without_rollup)
+    source = rest_source()
+    assert not source.offers_rollup
+    before = source.engine_queries
+    totals = source.summary(Filters.of(dt.date(2024, 1, 1), dt.date(2024, 1, 31)))
+    assert source.engine_queries - before == 1  # asked the API
+    assert source.rollup_stats()["rows"] == 0
+    assert totals.rows == sum(
+        1 for row in sample.rows(20_000) if dt.date(2024, 1, 1) <= row[1] <= dt.date(2024, 1, 31)
+    )
+    assert not [path for path in asked if "/rollup" in path]
+
+
+def test_the_rollup_is_rebuilt_after_its_ttl() -> None:
+    source = rest_source()
+    policy = RollupPolicy(check_seconds=0, ttl_seconds=3600)
+    source.use_rollup(policy)
+    source.summary(Filters())
+    built = source.engine_queries
+    source.summary(Filters.of(dt.date(2024, 1, 1), None))
+    assert source.engine_queries == built  # the same period: read locally
+    policy.ttl_seconds = 1e-6  # every query now starts a new period
+    source.summary(Filters())
+    assert source.engine_queries > built  # a new period: asked again
 
 
 def test_sessions_share_one_client_safely() -> None:

@@ -10,19 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+import pandas as pd
 import pytest
-{% if cookiecutter.data_source == "rest_api" %}
-from {{ cookiecutter.package_name }}.data import DataSource, Filters, get_source, sample
-{%- else %}
+
 from {{ cookiecutter.package_name }}.data import (
     MISSING,
     DataSource,
     Filters,
+    Totals,
     get_source,
     sample,
 )
-from {{ cookiecutter.package_name }}.data.sql import RollupPolicy, SqlDataSource
-{%- endif %}
+from {{ cookiecutter.package_name }}.data.rollup import RollupPolicy, RollupSource
 
 ROWS = 20_000
 
@@ -191,7 +190,6 @@ def test_a_viewer_with_no_row_left_gets_empty_answers(source: DataSource) -> Non
     domain = source.domain(within=nothing)
     assert (domain.rows, domain.min_date, domain.max_date) == (0, None, None)
     assert not any(domain.values.values())
-{%- if cookiecutter.data_source != "rest_api" %}
 
 
 def moves(count: int) -> list[Filters]:
@@ -203,30 +201,45 @@ def moves(count: int) -> list[Filters]:
     ]
 
 
-def test_slider_moves_do_not_query_the_engine(source: SqlDataSource) -> None:
+def local(source: DataSource) -> RollupSource:
+    """Every option keeps a local rollup."""
+    assert isinstance(source, RollupSource)
+    return source
+
+
+def test_slider_moves_do_not_query_the_engine(source: DataSource) -> None:
     source.summary(Filters())  # builds the rollup
-    before = source.engine_queries
+    before = local(source).engine_queries
     for filters in moves(100):
         source.summary(filters)
         source.timeseries(filters, "revenue", "week")
         source.breakdown(filters, "region", "units", 5)
-    assert source.engine_queries - before <= 5
-    assert source.rollup_stats()["rows"] > 0
+    assert local(source).engine_queries - before <= 5
+    assert local(source).rollup_stats()["rows"] > 0
 
 
 @pytest.mark.parametrize("move", [*moves(3), Filters.of(region=["Africa", MISSING])])
-def test_the_rollup_answers_like_the_engine(source: SqlDataSource, move: Filters) -> None:
-    rolled = (source.summary(move), source.timeseries(move, "revenue", "day"))
-    source.use_rollup(RollupPolicy(max_rows=0))
-    direct = (source.summary(move), source.timeseries(move, "revenue", "day"))
+def test_the_rollup_answers_like_the_engine(source: DataSource, move: Filters) -> None:
+    def answers() -> tuple[Totals, pd.DataFrame, pd.DataFrame]:
+        return (
+            source.summary(move),
+            source.timeseries(move, "revenue", "day"),
+            source.breakdown(move, "region", "units", 3),
+        )
+
+    rolled = answers()
+    local(source).use_rollup(RollupPolicy(max_rows=0))
+    direct = answers()
     assert rolled[0].rows == direct[0].rows
     assert rolled[0].values == pytest.approx(direct[0].values)
     assert list(rolled[1]["period"]) == list(direct[1]["period"])
     assert list(rolled[1]["value"]) == pytest.approx(list(direct[1]["value"]))
+    assert list(rolled[2]["label"]) == list(direct[2]["label"])
+    assert list(rolled[2]["value"]) == pytest.approx(list(direct[2]["value"]))
+    assert list(rolled[2]["row_count"]) == list(direct[2]["row_count"])
 
 
-def test_a_rollup_over_its_row_limit_is_not_kept(source: SqlDataSource) -> None:
-    source.use_rollup(RollupPolicy(max_rows=10))
-    assert source.rollup(Filters(), ()) is None
+def test_a_rollup_over_its_row_limit_is_not_kept(source: DataSource) -> None:
+    local(source).use_rollup(RollupPolicy(max_rows=10))
+    assert local(source).rollup(Filters(), ()) is None
     assert source.summary(Filters()).rows == ROWS
-{%- endif %}

@@ -34,7 +34,8 @@ import pandas as pd
 from ..settings import ENV_PREFIX, CsvSettings, Settings
 from .base import DataSourceError, Schema
 from .infer import Pinned, pinned
-from .sql import DuckDBDialect, SqlDataSource, rollup_policy
+from .rollup import rollup_policy
+from .sql import DuckDBDialect, SqlDataSource
 
 SAMPLE_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 PATH_VARIABLE = f"{ENV_PREFIX}DATA_PATH"

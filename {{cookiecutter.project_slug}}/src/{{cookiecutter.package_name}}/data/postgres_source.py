@@ -21,7 +21,8 @@ from ..connection import CONNECTION_NAME
 from ..settings import ENV_PREFIX, Settings, redact
 from .base import DataSourceError, Schema
 from .infer import pinned
-from .sql import SqlDataSource, quote, rollup_policy
+from .rollup import rollup_policy
+from .sql import SqlDataSource, quote
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (

@@ -69,6 +69,7 @@ class Dataset:
         order = [self.index[DATE], *(self.index[d] for d in DIMENSIONS)]
         self.rows = sorted(sample.rows(rows, seed), key=lambda row: [row[i] for i in order])
         self.dates: list[dt.date] = [cast(dt.date, row[self.index[DATE]]) for row in self.rows]
+        self._rollups: dict[str, list[dict[str, Any]]] = {}
 
     def select(self, query: dict[str, list[str]]) -> list[tuple[Any, ...]]:
         """Rows matching ``start``/``end`` (ISO dates) and ``filter.<dimension>`` values."""
@@ -113,6 +114,42 @@ class Dataset:
             counts[row[dimension]] += 1
         ranked = sorted(totals, key=lambda label: (-totals[label], label))
         return [{"label": k, "value": totals[k], "row_count": counts[k]} for k in ranked]
+
+    def rollup(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        """Row count and sums per day and value of ``dimension`` (optional), in that order.
+
+        Kept per query: a client reads it page by page, and the rows never change.
+        """
+        key = json.dumps({k: v for k, v in query.items() if k not in ("offset", "limit")})
+        if key not in self._rollups:
+            if len(self._rollups) >= 8:
+                self._rollups.clear()
+            self._rollups[key] = self._rollup(query)
+        return self._rollups[key]
+
+    def _rollup(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        named = query.get("dimension", [])
+        dimension = self.index[_name(named[0], DIMENSIONS, "dimension")] if named else None
+        measures = [_name(m, MEASURES, "measure") for m in query.get("measure", [])]
+        positions = [self.index[m] for m in measures]
+        date = self.index[DATE]
+        counts: dict[tuple[dt.date, str | None], int] = defaultdict(int)
+        sums: dict[tuple[dt.date, str | None], list[float]] = {}
+        for row in self.select(query):
+            key = (row[date], None if dimension is None else row[dimension])
+            counts[key] += 1
+            totals = sums.setdefault(key, [0.0] * len(positions))
+            for n, position in enumerate(positions):
+                totals[n] += row[position]
+        return [
+            {
+                "day": day.isoformat(),
+                "label": label,
+                "row_count": counts[day, label],
+                "sums": dict(zip(measures, sums[day, label], strict=True)),
+            }
+            for day, label in sorted(counts, key=lambda key: (key[0], str(key[1])))
+        ]
 
     def records(
         self, rows: list[tuple[Any, ...]], query: dict[str, list[str]]
@@ -251,13 +288,20 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(HTTPStatus.NOT_FOUND, f"no table {parts[1][:100]!r}")
         endpoint = parts[2] if len(parts) == 3 else ""
         if endpoint == "" and len(parts) == 2:
-            return {"name": TABLE, "columns": list(dataset.columns), "rows": len(dataset.rows)}
+            return {
+                "name": TABLE,
+                "columns": list(dataset.columns),
+                "rows": len(dataset.rows),
+                "rollup": True,
+            }
         if endpoint == "summary":
             return dataset.summary(query)
         if endpoint == "timeseries":
             return page_of(dataset.timeseries(query), query, size)
         if endpoint == "breakdown":
             return page_of(dataset.breakdown(query), query, size)
+        if endpoint == "rollup":
+            return page_of(dataset.rollup(query), query, size)
         if endpoint == "rows":
             page = page_of(dataset.select(query), query, size)
             page["items"] = dataset.records(page["items"], query)

@@ -5,6 +5,10 @@ The API filters and aggregates on its side (the contract is in README.md under
 URL-encodes, and turns the small JSON answers into frames. Timeouts, 429 and
 5xx answers are retried with exponential backoff and jitter; other errors fail
 at once with what failed and how to fix it.
+
+An API that offers the rollup endpoint (its table says ``"rollup": true``) is
+asked for sums per day and first-dimension value once per ``ROLLUP__TTL_SECONDS``;
+slider moves then read that local table (``rollup.py``) instead of the API.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from tenacity import (
 from ..connection import CONNECTION_NAME
 from ..settings import ENV_PREFIX, Settings, redact, secret_values
 from .base import GRAINS, DataSourceError, Domain, Filters, Health, Schema, Totals
+from .rollup import RollupSource, rollup_policy
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (
@@ -62,8 +67,10 @@ def check(name: str, allowed: tuple[str, ...]) -> str:
     return name
 
 
-class RestApiSource:
+class RestApiSource(RollupSource):
     """Implements ``DataSource`` over the API's summary, timeseries, breakdown and rows."""
+
+    offers_rollup = False
 
     def __init__(
         self,
@@ -106,6 +113,7 @@ class RestApiSource:
         try:
             for attempt in retrying:
                 with attempt:
+                    self.engine_queries += 1
                     response = self.client.get(path, params=tuple(params or ()))
                     if response.status_code in RETRY_STATUSES:
                         raise TransientError(response)
@@ -180,7 +188,9 @@ class RestApiSource:
         return params
 
     def _check_columns(self) -> None:
-        served = set(self.get(self.table)["columns"])
+        table = self.get(self.table)
+        self.offers_rollup = table.get("rollup") is True
+        served = set(table["columns"])
         missing = [c for c in self.schema.columns if c not in served]
         if missing:
             raise self._error(
@@ -198,12 +208,35 @@ class RestApiSource:
             return Health(False, error.what, (time.perf_counter() - started) * 1000)
         return Health(True, "ok", (time.perf_counter() - started) * 1000)
 
-    def version(self) -> str:
-        return ""  # the API gives no change signal: results live for their cache TTL
+    def rollup_frame(self, limit: int) -> pd.DataFrame | None:
+        """Sums per day and first-dimension value, from the API's rollup endpoint if it has one.
+
+        The API gives no change signal: the rollup is rebuilt every ``ttl_seconds``.
+        """
+        if not self.offers_rollup:
+            return None
+        measures = self.schema.measures
+        params = [("measure", m) for m in measures]
+        params += [("dimension", d) for d in self.schema.dimensions[:1]]
+        items = self.pages(f"{self.table}/rollup", params, limit=limit + 1)
+        columns: dict[str, list[Any]] = {
+            "_day": [dt.date.fromisoformat(item["day"]) for item in items],
+            "_d0": [item["label"] for item in items],
+        }
+        for i, measure in enumerate(measures):
+            columns[f"_s{i}"] = [float(item["sums"].get(measure) or 0) for item in items]
+            columns[f"_n{i}"] = [int(item["row_count"]) for item in items]
+        columns["_rows"] = [int(item["row_count"]) for item in items]
+        frame = pd.DataFrame(columns)
+        frame["_d0"] = frame["_d0"].astype("string")
+        return frame
 
     def summary(self, filters: Filters) -> Totals:
         if filters.nothing:  # a viewer's access leaves no row: no need to ask
             return Totals(rows=0, values=dict.fromkeys(self.schema.measures, 0.0))
+        rollup = self.rollup(filters)
+        if rollup is not None:
+            return rollup.summary(filters, self.schema.measures)
         params = self.filter_params(filters)
         params += [("measure", m) for m in self.schema.measures]
         answer = self.get(f"{self.table}/summary", params)
@@ -219,6 +252,9 @@ class RestApiSource:
             raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
         if filters.nothing:
             return pd.DataFrame(columns=["period", "value"])
+        rollup = self.rollup(filters)
+        if rollup is not None:
+            return rollup.timeseries(filters, check(str(measure), self.schema.measures), grain)
         params = self.filter_params(filters)
         params += [("measure", check(str(measure), self.schema.measures)), ("grain", grain)]
         items = self.pages(f"{self.table}/timeseries", params)
@@ -231,6 +267,9 @@ class RestApiSource:
     ) -> pd.DataFrame:
         if filters.nothing:
             return pd.DataFrame(columns=["label", "value", "row_count"])
+        rollup = self.rollup(filters, (dimension,))
+        if rollup is not None:
+            return rollup.breakdown(filters, check(str(measure), self.schema.measures), limit)
         params = self.filter_params(filters)
         params += [
             ("dimension", check(dimension, self.schema.dimensions)),
@@ -332,7 +371,7 @@ def connect(settings: Settings) -> RestApiSource:
         follow_redirects=False,
     )
     try:
-        return RestApiSource(
+        source = RestApiSource(
             client,
             api_schema(settings),
             retries=connection.retries,
@@ -343,3 +382,5 @@ def connect(settings: Settings) -> RestApiSource:
     except BaseException:
         client.close()  # a failed connect is not cached: do not leak its pool
         raise
+    source.use_rollup(rollup_policy(settings))
+    return source

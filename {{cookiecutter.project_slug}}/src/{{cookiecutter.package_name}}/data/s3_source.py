@@ -28,7 +28,8 @@ from ..connection import CONNECTION_NAME, ConnectionSettings
 from ..settings import ENV_PREFIX, Settings, redact, secret_values
 from .base import DataSourceError, Schema
 from .infer import pinned
-from .sql import DuckDBDialect, SqlDataSource, quote, rollup_policy
+from .rollup import rollup_policy
+from .sql import DuckDBDialect, SqlDataSource, quote
 
 SEED_HINT = "python -m {{ cookiecutter.package_name }}.data.seed"
 SECRETS_HINT = (

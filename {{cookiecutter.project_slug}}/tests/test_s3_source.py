@@ -8,6 +8,8 @@ cached, so the app recovers as soon as the bucket does.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -19,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from {{ cookiecutter.package_name }} import cache
 from {{ cookiecutter.package_name }}.connection import CONNECTION_NAME, ConnectionSettings
 from {{ cookiecutter.package_name }}.data import DataSourceError, Filters, get_source, seed
+from {{ cookiecutter.package_name }}.data.infer import PROFILE_ROWS
 from {{ cookiecutter.package_name }}.data.s3_source import S3Source
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, Settings, get_settings
 
@@ -104,6 +107,32 @@ def test_columns_and_filters_are_pushed_into_the_parquet_scan() -> None:
     assert "region" in text.split("Filters:")[1]
     assert "Projections:" in text
     assert "revenue" not in text  # an unread column is never fetched
+
+
+# The pyarrow memory pool's peak while a fresh process connects (and so profiles the data).
+PROFILE_PEAK = """
+import pyarrow as pa
+from {{ cookiecutter.package_name }}.data import s3_source
+from {{ cookiecutter.package_name }}.settings import get_settings
+s3_source.connect(get_settings())
+print(pa.default_memory_pool().max_memory())
+"""
+
+
+def test_connecting_reads_only_the_rows_it_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``LIMIT`` over the dataset would read on through the file: the app's peak RSS."""
+    monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__PREFIX", "profile-check/")
+    seed.main(["--rows", str(20 * PROFILE_ROWS)])
+    done = subprocess.run(
+        [sys.executable, "-c", PROFILE_PEAK],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    whole_file = 20 * get_source().dataset.head(PROFILE_ROWS).nbytes  # as Arrow arrays
+    assert int(done.stdout) < whole_file / 2  # read on through it: 1.1 times
 
 
 def test_missing_secret_is_named(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,13 +21,14 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from ..connection import CONNECTION_NAME, ConnectionSettings
 from ..settings import ENV_PREFIX, Settings, redact, secret_values
 from .base import DataSourceError, Schema
-from .infer import pinned
+from .infer import PROFILE_ROWS, Profile, pinned
 from .rollup import rollup_policy
 from .sql import DuckDBDialect, SqlDataSource, quote
 
@@ -111,6 +112,7 @@ class S3Source(DuckDBDialect, SqlDataSource):
         self.secrets = list(secrets)
         self._fs, self._base = fs, f"{bucket}/{prefix}".rstrip("/")
         self._listing = ""
+        self._head: pa.Table | None = None  # what the profile reads, while it runs
         self.dataset = self._open_dataset()
         if not self.dataset.files:
             raise DataSourceError(
@@ -144,6 +146,24 @@ class S3Source(DuckDBDialect, SqlDataSource):
         self._listing = listing
         return listing
 
+    def profile(self) -> Profile:
+        """Profile the first ``PROFILE_ROWS`` rows, read one batch ahead.
+
+        DuckDB scans a registered dataset with pyarrow's default readahead (16
+        batches), which a ``LIMIT`` does not stop: the shared profile query over
+        every column would keep fetching and decoding the file in the background,
+        150-350 MB that the memory pool then keeps, the app's peak. ``head``
+        stops reading at the rows it needs.
+        """
+        try:
+            self._head = self.dataset.head(PROFILE_ROWS, batch_readahead=1, fragment_readahead=1)
+        except (OSError, pa.ArrowException) as error:
+            raise explain(error, self.location, self.timeout_seconds, self.secrets) from error
+        try:
+            return super().profile()
+        finally:
+            self._head = None
+
     def placeholder(self, name: str) -> str:
         return f"${name}"
 
@@ -163,7 +183,7 @@ class S3Source(DuckDBDialect, SqlDataSource):
         timer = threading.Timer(self.timeout_seconds, cursor.interrupt)
         timer.start()
         try:
-            cursor.register(self.schema.table, self.dataset)
+            cursor.register(self.schema.table, self.dataset if self._head is None else self._head)
             return cursor.execute(sql, used).df()
         except duckdb.InterruptException as error:
             raise DataSourceError(

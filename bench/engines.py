@@ -41,6 +41,9 @@ REST_TOKEN = "bench-only-token"
 # object size: at 20M rows (a 120 MB object, ~3,400 GETs for the rollup and the
 # domain) the first run's queries take minutes, far past the app's 30 s default.
 MOTO_QUERY_TIMEOUT_SECONDS = 1800
+# The reference API answers in one pure-Python pass over its rows: at 20M rows the
+# rollup and the domain take about 40 s each, past the same default.
+REST_QUERY_TIMEOUT_SECONDS = 600
 
 ENTRY = '''"""The project's app as the template's benchmark runs it (written by bench/engines.py).
 
@@ -155,6 +158,7 @@ class Engine:
             return {
                 "CONNECTION__BASE_URL": f"http://127.0.0.1:{_free_port()}",
                 "CONNECTION__TOKEN": REST_TOKEN,
+                "QUERY_TIMEOUT_SECONDS": str(REST_QUERY_TIMEOUT_SECONDS),
             }
         module = _load(tests / f"{self.name}_server.py")
         server = self._stack.enter_context(module.running_server())

@@ -7,11 +7,13 @@ button a viewer can press clears a cache other sessions share.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from {{ cookiecutter.package_name }} import ui
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX
 
 PANEL = "Dev panel: cache and reruns"
@@ -54,6 +56,23 @@ def test_who_sees_the_dev_panel(
     app.run()
     assert not app.exception
     assert (PANEL in [expander.label for expander in app.expander]) is shown
+
+
+def test_the_dev_panel_shows_the_rollup_and_the_engine_queries(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}DEV_PANEL", "true")
+    app.user = ALICE
+    app.run()
+    app.session_state[ui.DEV_PANEL_KEY] = True  # opened: its contents are drawn
+    app.run()
+    assert not app.exception
+    notes = [c.value for c in app.caption if c.value.startswith("Rollup: ")]
+    assert len(notes) == 1, notes
+    found = re.match(r"Rollup: ([\d,]+) rows, [\d.,]+ MB, .* engine queries: ([\d,]+)$", notes[0])
+    assert found, notes[0]
+    assert int(found[1].replace(",", "")) > 0
+    assert int(found[2].replace(",", "")) > 0  # at least the rollup's own query
 
 
 def _clear_button_app() -> None:

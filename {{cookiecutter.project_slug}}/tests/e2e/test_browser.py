@@ -179,17 +179,24 @@ FIND_WIDGETS = """([roots, selector]) => {
   return found;
 }"""
 
-# Arms a watch on everything the page shows besides its widgets, checked on
-# every animation frame: an output's state is a hash of the pixels of its
-# canvases if it has any (st.dataframe draws on one), else its HTML. The clock
-# starts at the latest key
-# press or click before the first change. Resolves once the app is idle and the
-# page has been still for 500 ms (1.5 s when nothing changed) with the ms from
-# the input to each changed output's final state, and whether anything ends up
-# different from before; gives up (settled: false) after 20 s.
+# Arms a watch on everything the page shows besides its widgets. An output's
+# state is its HTML, or the pixels of its canvases if it has any (st.dataframe
+# draws on one). Only outputs that changed are looked at again: a
+# MutationObserver notes the ones whose DOM changed, and a wrapper around the 2D
+# canvas drawing calls the ones drawn on; on the next animation frame (the one
+# that paints the change) their state is compared with the last one seen. Looking
+# at every output on every frame costs a frame's worth of main-thread time on
+# a table page (hashing every canvas) and so delayed the very rendering it timed.
+# The clock starts at the latest key press or click before the first change.
+# Resolves once the app is idle and the page has been still for 500 ms (1.5 s
+# when nothing changed) with the ms from the input to each changed output's final
+# state, and whether anything ends up different from before; gives up (settled:
+# false) after 20 s.
 WATCH_PAGE = """([roots, widget]) => {
   const kinds = ["stMetric", "stVegaLiteChart", "stDataFrame", "stTable", "stJson",
                  "stAlert", "stException", "stHeading", "stCaption", "stMarkdown"];
+  const box = '[data-testid="stElementContainer"]';
+  const app = document.querySelector('[data-testid="stApp"]');
   const pixels = (canvas) => {
     const context = canvas.width && canvas.height ? canvas.getContext("2d") : null;
     if (!context) return "";
@@ -199,26 +206,59 @@ WATCH_PAGE = """([roots, widget]) => {
     for (const word of words) hash = (hash * 31 + word) | 0;
     return hash;
   };
-  const snapshot = () => {
+  const state = (element) => {
+    const canvases = element.querySelectorAll("canvas");
+    return canvases.length ? Array.from(canvases, pixels).join() : element.innerHTML;
+  };
+  const outputs = () => {
     const counts = {};
-    const outputs = [];
+    const found = [];
     for (const root of document.querySelectorAll(roots)) {
-      for (const element of root.querySelectorAll('[data-testid="stElementContainer"]')) {
+      for (const element of root.querySelectorAll(box)) {
         if (element.querySelector(widget)) continue;
         const kind = kinds.find((k) => element.querySelector(`[data-testid="${k}"]`)) || "stOutput";
         counts[kind] = (counts[kind] || 0) + 1;
-        const canvases = Array.from(element.querySelectorAll("canvas"), pixels);
-        const state = canvases.length ? canvases.join() : element.innerHTML;
-        outputs.push([`${kind.slice(2)} ${counts[kind]}`, state]);
+        found.push([`${kind.slice(2)} ${counts[kind]}`, element]);
       }
     }
-    return outputs;
+    return found;
   };
-  const initial = new Map(snapshot());
-  let last = new Map(initial);
+  const initial = new Map(outputs().map(([name, element]) => [name, state(element)]));
+  const last = new Map(outputs().map(([, element]) => [element, state(element)]));
+  const dirty = new Set();
+  const note = (node) => {
+    const element = (node.nodeType === 1 ? node : node.parentElement)?.closest(box);
+    if (element) dirty.add(element);
+  };
+  let moved = false;  // outputs came or went: the ones after them have new names
+  const outputsIn = (node) => node.nodeType === 1
+    ? [...(node.matches(box) ? [node] : []), ...node.querySelectorAll(box)] : [];
+  const observer = new MutationObserver((records) => {
+    for (const record of records) {
+      note(record.target);
+      for (const node of record.addedNodes) {
+        for (const element of outputsIn(node)) { dirty.add(element); moved = true; }
+      }
+      for (const node of record.removedNodes) if (outputsIn(node).length) moved = true;
+    }
+  });
+  const everything = { subtree: true, childList: true, attributes: true, characterData: true };
+  document.querySelectorAll(roots).forEach((root) => observer.observe(root, everything));
+  const canvas = CanvasRenderingContext2D.prototype;
+  const drawing = ["clearRect", "fillRect", "strokeRect", "fill", "stroke", "fillText",
+                   "strokeText", "drawImage", "putImageData"];
+  const originals = drawing.map((name) => canvas[name]);
+  const drawnOn = new Set();
+  drawing.forEach((name, index) => {
+    canvas[name] = function (...args) {
+      drawnOn.add(this.canvas);
+      return originals[index].apply(this, args);
+    };
+  });
   let inputAt = null;
   let lastChange = null;
-  const changedAt = {};
+  const changedAt = new Map();
+  let movedAt = null;
   const input = () => { if (lastChange === null) inputAt = performance.now(); };
   window.addEventListener("keydown", input, { capture: true });
   window.addEventListener("click", input, { capture: true });
@@ -227,23 +267,38 @@ WATCH_PAGE = """([roots, widget]) => {
     const finish = (settled) => {
       window.removeEventListener("keydown", input, { capture: true });
       window.removeEventListener("click", input, { capture: true });
-      const changed = [...last].filter(([name, state]) => initial.get(name) !== state);
-      resolve({ settled, changed: changed.map(([name]) => name), changedAt });
+      observer.disconnect();
+      drawing.forEach((name, index) => { canvas[name] = originals[index]; });
+      const changed = outputs().filter(([name, element]) => initial.get(name) !== state(element));
+      resolve({
+        settled,
+        changed: changed.map(([name]) => name),
+        changedAt: Object.fromEntries(
+          changed.map(([name, element]) => [name, changedAt.get(element) ?? movedAt])),
+      });
     };
     const check = () => {
       const now = performance.now();
+      drawnOn.forEach((drawn) => drawn.isConnected && note(drawn));
+      drawnOn.clear();
       if (inputAt !== null) {
-        const current = new Map(snapshot());
-        for (const [name, state] of current) {
-          if (last.get(name) !== state) {
-            changedAt[name] = now - inputAt;
+        for (const element of dirty) {
+          if (!element.isConnected || element.querySelector(widget)) continue;
+          const current = state(element);
+          if (last.get(element) !== current) {
+            last.set(element, current);
+            changedAt.set(element, now - inputAt);
             lastChange = now;
           }
         }
-        last = current;
+        dirty.clear();
+        if (moved) {
+          movedAt = now - inputAt;
+          lastChange = now;
+          moved = false;
+        }
       }
-      const idle = document.querySelector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]') !== null;
+      const idle = app.dataset.testScriptState === "notRunning";
       const quiet = lastChange === null ? 1500 : 500;
       if (inputAt !== null && idle && now - (lastChange ?? inputAt) > quiet) {
         finish(true);
@@ -335,6 +390,8 @@ def change_widget(page: Page, wire: Wire, index: int) -> Outcome | None:
         return None
     seen: dict[str, Any] = page.evaluate("window.__e2eWatch")
     assert seen["settled"], "the page did not settle within 20 s"
+    untimed = [name for name, ms in seen["changedAt"].items() if ms is None]
+    assert not untimed, f"{untimed} changed, but the watch never saw when (not a 2D canvas?)"
     if page.get_by_role("listbox").count():
         page.keyboard.press("Escape")  # close a dropdown left open
     deadline = time.monotonic() + TIMEOUT_MS / 1000
@@ -346,7 +403,7 @@ def change_widget(page: Page, wire: Wire, index: int) -> Outcome | None:
         requests=asked,
         drawn=any(fragment in asked for fragment in wire.changes[changes:]),
         shown=seen["changed"],
-        changed_ms={name: seen["changedAt"][name] for name in seen["changed"]},
+        changed_ms=seen["changedAt"],
     )
 
 

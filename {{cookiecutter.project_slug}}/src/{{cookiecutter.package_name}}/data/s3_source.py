@@ -123,11 +123,21 @@ class S3Source(DuckDBDialect, SqlDataSource):
         # thread-safe way to share it between sessions) with the dataset registered.
         self._connection = duckdb.connect(":memory:")
 
-    def _open_dataset(self) -> ds.Dataset:
+    def _open_dataset(self) -> ds.FileSystemDataset:
+        """The Parquet files under the prefix, one fragment per row group.
+
+        pyarrow keeps the column chunks it pre-buffered from a file until that
+        file's scan ends, so a scan of one big file holds the compressed size of
+        every column it reads (67 MB for the rollup's columns at 20M rows): memory
+        that grows with the file. A row group's fragment is let go once read. This
+        reads each file's footer once, here.
+        """
         try:
-            return ds.dataset(self._base, format="parquet", filesystem=self._fs)
-        except OSError as error:  # FileNotFoundError included
+            files = ds.dataset(self._base, format="parquet", filesystem=self._fs)
+            parts = [part for file in files.get_fragments() for part in file.split_by_row_group()]
+        except (OSError, pa.ArrowException) as error:  # FileNotFoundError included
             raise explain(error, self.location, self.timeout_seconds, self.secrets) from error
+        return ds.FileSystemDataset(parts, files.schema, files.format, self._fs)
 
     def change_signal(self) -> str:
         """The objects' keys, sizes and modification times (one LIST request).

@@ -22,7 +22,7 @@ from {{ cookiecutter.package_name }} import cache
 from {{ cookiecutter.package_name }}.connection import CONNECTION_NAME, ConnectionSettings
 from {{ cookiecutter.package_name }}.data import DataSourceError, Filters, get_source, seed
 from {{ cookiecutter.package_name }}.data.infer import PROFILE_ROWS
-from {{ cookiecutter.package_name }}.data.s3_source import S3Source
+from {{ cookiecutter.package_name }}.data.s3_source import S3Source, filesystem
 from {{ cookiecutter.package_name }}.settings import ENV_PREFIX, Settings, get_settings
 
 
@@ -62,6 +62,18 @@ def test_missing_dataset(
     for error in run_every_page(app):
         assert "No Parquet dataset at s3://" in error
         assert ".data.seed" in error
+
+
+def test_an_object_that_is_not_parquet_is_named(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, s3: S3Server
+) -> None:
+    fs = filesystem(ConnectionSettings.model_validate(s3.connection()), timeout_seconds=10)
+    with fs.open_output_stream(f"{s3.bucket}/not-parquet/part-0.parquet") as out:
+        out.write(b"order_id,revenue\n1,9.5\n")  # a CSV under a Parquet name
+    monkeypatch.setenv(f"{ENV_PREFIX}CONNECTION__PREFIX", "not-parquet/")
+    for error in run_every_page(app):
+        assert "Parquet magic bytes not found" in error
+        assert "Check the objects are Parquet files" in error
 
 
 def test_missing_column_is_named(monkeypatch: pytest.MonkeyPatch) -> None:

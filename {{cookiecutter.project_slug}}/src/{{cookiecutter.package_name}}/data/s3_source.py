@@ -6,10 +6,10 @@ query's columns and filters into that scan, so only the columns a query names
 and the row groups its filters can match are fetched from S3. The shared SQL
 of ``sql.py`` binds every value as a ``$name`` parameter.
 
-The object listing is read once per process (``data.get_source`` is a cached
-resource): after adding files, restart the app or have an operator press "Clear
-all caches" in the dev panel. A bucket that was not there yet is never cached:
-Retry (or any rerun) looks again.
+The object listing is the change signal: read again at most every
+``ROLLUP__CHECK_SECONDS``, a new or replaced file reopens the dataset and
+rebuilds the rollup. A bucket that was not there yet is never cached: Retry (or
+any rerun) looks again.
 """
 
 from __future__ import annotations

@@ -175,9 +175,9 @@ class SqlDataSource(RollupSource):
         column = quote(measure, self.schema.measures)
         return figure(_FIGURES[aggregation].format(c=column), aggregation, self.double_type)
 
-    def _local(self, measures: tuple[str | None, ...]) -> bool:
-        """Whether the rollup can hold these figures (a distinct count needs the rows)."""
-        return all(m is None or self.schema.aggregation(m) != "count_distinct" for m in measures)
+    def _local(self, measure: str | None) -> bool:
+        """Whether the rollup holds this figure (a distinct count needs the rows)."""
+        return measure is None or self.schema.aggregation(measure) != "count_distinct"
 
     def rollup_frame(self, limit: int) -> pd.DataFrame:
         select, params = self.rollup_select()
@@ -219,7 +219,7 @@ class SqlDataSource(RollupSource):
     def summary(self, filters: Filters) -> Totals:
         measures = self.schema.measures
         rollup = self.rollup(filters)
-        local = tuple(m for m in measures if rollup is not None and self._local((m,)))
+        local = tuple(m for m in measures if rollup is not None and self._local(m))
         totals = rollup.summary(filters, local) if rollup is not None else None
         remote = tuple(m for m in measures if m not in local)
         if totals is None or remote:
@@ -246,7 +246,7 @@ class SqlDataSource(RollupSource):
     def timeseries(self, filters: Filters, measure: str | None, grain: str) -> pd.DataFrame:
         if self.schema.date_column is None:
             raise ValueError("the data has no date column")
-        rollup = self.rollup(filters) if self._local((measure,)) else None
+        rollup = self.rollup(filters) if self._local(measure) else None
         if rollup is not None:
             return rollup.timeseries(filters, measure, grain)
         select, tail = series_query(grain, self.day_value(), self._figure(measure))
@@ -255,7 +255,7 @@ class SqlDataSource(RollupSource):
     def breakdown(
         self, filters: Filters, dimension: str, measure: str | None, limit: int
     ) -> pd.DataFrame:
-        rollup = self.rollup(filters, (dimension,)) if self._local((measure,)) else None
+        rollup = self.rollup(filters, (dimension,)) if self._local(measure) else None
         if rollup is not None:
             return rollup.breakdown(filters, measure, limit)
         mark = self.placeholder

@@ -223,10 +223,11 @@ class RestApiSource(RollupSource):
             "_day": [dt.date.fromisoformat(item["day"]) for item in items],
             "_d0": [item["label"] for item in items],
         }
+        rows = [int(item["row_count"]) for item in items]
         for i, measure in enumerate(measures):
             columns[f"_s{i}"] = [float(item["sums"].get(measure) or 0) for item in items]
-            columns[f"_n{i}"] = [int(item["row_count"]) for item in items]
-        columns["_rows"] = [int(item["row_count"]) for item in items]
+            columns[f"_n{i}"] = rows  # the API counts rows, not values per measure
+        columns["_rows"] = rows
         frame = pd.DataFrame(columns)
         frame["_d0"] = frame["_d0"].astype("string")
         return frame
